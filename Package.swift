@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Seamless",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SeamlessCrypto", targets: ["SeamlessCrypto"]),
+        .library(name: "Seamless", targets: ["Seamless"]),
+        .executable(name: "exchange-node", targets: ["exchange-node"]),
+        .executable(name: "exchange-audit", targets: ["exchange-audit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "SeamlessCrypto",
+            dependencies: ["COpenSSL", "CZlib"],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "Seamless",
+            dependencies: [
+                "SeamlessCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "exchange-node",
+            dependencies: [
+                "Seamless",
+                "SeamlessCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "exchange-audit",
+            dependencies: [
+                "Seamless",
+                "SeamlessCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SeamlessCryptoTests",
+            dependencies: ["SeamlessCrypto"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SeamlessTests",
+            dependencies: ["Seamless", "SeamlessCrypto"],
+            swiftSettings: upcoming
+        ),
+    ]
+)

@@ -1,0 +1,2 @@
+import Seamless
+print("x")
