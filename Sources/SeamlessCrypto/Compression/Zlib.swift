@@ -81,7 +81,7 @@ public enum Zlib {
 
         // Start from a guess a typical JSON batch fits, grow geometrically, never past the cap.
         var capacity = min(max(input.count * 4, 4096), limits.maxOutputBytes)
-        var output = [UInt8](repeating: 0, count: capacity)
+        var output = uninitializedBytes(capacity)
         var produced = 0
         while true {
             if produced == capacity {
@@ -97,7 +97,13 @@ public enum Zlib {
                     break
                 }
                 capacity = min(capacity * 2, limits.maxOutputBytes)
-                output.append(contentsOf: repeatElement(0, count: capacity - output.count))
+                var grown = uninitializedBytes(capacity)
+                grown.withUnsafeMutableBytes { target in
+                    output.withUnsafeBytes { source in
+                        target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[..<produced]))
+                    }
+                }
+                output = grown
             }
             let status = output.withUnsafeMutableBufferPointer { buffer -> Int32 in
                 stream.next_out = buffer.baseAddress! + produced
@@ -106,7 +112,8 @@ public enum Zlib {
             }
             produced = Int(stream.total_out)
             let consumed = Int(stream.total_in)
-            if produced > limits.ratioGraceBytes && produced > consumed * limits.maxRatio {
+            let allowed = consumed.multipliedReportingOverflow(by: limits.maxRatio)
+            if produced > limits.ratioGraceBytes && !allowed.overflow && produced > allowed.partialValue {
                 throw CryptoError(
                     .ratioLimitExceeded,
                     "the zlib stream inflates more than \(limits.maxRatio)× (\(consumed) bytes became \(produced) "
@@ -141,6 +148,12 @@ public enum Zlib {
         }
         output.removeSubrange(produced...)
         return output
+    }
+
+    /// An array of `count` bytes that zlib is about to overwrite: skipping the zero fill matters when a
+    /// buffer of many megabytes is regrown.
+    private static func uninitializedBytes(_ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// With the output full at its cap: whether the stream still has data to produce.
