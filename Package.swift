@@ -61,14 +61,19 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "SeamlessTestSupport",
+            path: "Tests/SeamlessTestSupport",
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SeamlessCryptoTests",
-            dependencies: ["SeamlessCrypto"],
+            dependencies: ["SeamlessCrypto", "SeamlessTestSupport"],
             swiftSettings: upcoming
         ),
         .testTarget(
             name: "SeamlessTests",
-            dependencies: ["Seamless", "SeamlessCrypto"],
+            dependencies: ["Seamless", "SeamlessCrypto", "SeamlessTestSupport"],
             swiftSettings: upcoming
         ),
     ]

@@ -1,3 +1,4 @@
+import SeamlessTestSupport
 import Testing
 
 @testable import SeamlessCrypto

@@ -1,4 +1,5 @@
 import Foundation
+import SeamlessTestSupport
 import Testing
 
 @testable import SeamlessCrypto

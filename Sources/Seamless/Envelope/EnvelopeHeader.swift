@@ -57,8 +57,9 @@ public struct EnvelopeHeader: Sendable, Hashable {
         ])
     }
 
-    /// Reads a decoded protected header. `alg` is resolved by the opener first, so it is passed in.
-    static func parse(_ value: JSONValue, algorithm: SignatureAlgorithm) throws(EnvelopeError) -> EnvelopeHeader {
+    /// Reads a decoded protected header into its members without judging their values: `typ` is checked
+    /// against the expected types only once the signature has verified. `alg` is resolved by the opener first.
+    static func parse(_ value: JSONValue, algorithm: SignatureAlgorithm) throws(EnvelopeError) -> UnverifiedHeader {
         guard case .object(let members) = value else {
             throw EnvelopeError(.malformed, "the protected header is \(value.typeName), not a JSON object")
         }
@@ -77,23 +78,17 @@ public struct EnvelopeHeader: Sendable, Hashable {
             }
             return text
         }
-        let typText = try string("typ")
-        guard let type = EnvelopeType(rawValue: typText) else {
-            throw EnvelopeError(.wrongType, "the protected header's 'typ' '\(typText)' is not seamless-<kind>+jws")
-        }
         guard let iatValue = members["iat"] else {
             throw EnvelopeError(.malformed, "the protected header has no 'iat'")
         }
         guard let issuedAt = iatValue.integerValue else {
-            throw EnvelopeError(
-                .malformed,
-                "the protected header's 'iat' is \(iatValue.typeName == "a number" ? "not a whole number of seconds" : iatValue.typeName)"
-            )
+            let what = iatValue.numberValue == nil ? iatValue.typeName : "not a whole number of seconds"
+            throw EnvelopeError(.malformed, "the protected header's 'iat' is \(what)")
         }
-        return EnvelopeHeader(
+        return UnverifiedHeader(
             algorithm: algorithm,
             keyID: try string("kid"),
-            type: type,
+            type: try string("typ"),
             contentType: try string("cty"),
             issuedAt: issuedAt,
             nonce: try string("nonce"),
@@ -101,4 +96,16 @@ public struct EnvelopeHeader: Sendable, Hashable {
             audience: try string("aud")
         )
     }
+}
+
+/// A protected header as read, before the signature over it has been checked.
+struct UnverifiedHeader {
+    let algorithm: SignatureAlgorithm
+    let keyID: String
+    let type: String
+    let contentType: String
+    let issuedAt: Int64
+    let nonce: String
+    let issuer: String
+    let audience: String
 }

@@ -238,7 +238,7 @@ public struct EnvelopeOpener: Sendable {
                 "the \(algorithm) signature does not verify under trusted key '\(header.keyID)'"
             )
         }
-        try checkClaims(header, signer: signer, now: now)
+        let verified = try checkClaims(header, signer: signer, now: now)
         let compressed = try decodeBase64(payloadB64, member: "payload")
         let payload: [UInt8]
         do {
@@ -250,20 +250,23 @@ public struct EnvelopeOpener: Sendable {
             default: throw EnvelopeError(.corruptPayload, error.reason)
             }
         }
-        return OpenedEnvelope(header: header, signer: signer, payload: payload)
+        return OpenedEnvelope(header: verified, signer: signer, payload: payload)
     }
 
     /// The checks that only mean something once the signature is known to be genuine.
-    private func checkClaims(_ header: EnvelopeHeader, signer: TrustedKey, now: Date) throws(EnvelopeError) {
+    private func checkClaims(_ header: UnverifiedHeader, signer: TrustedKey, now: Date) throws(EnvelopeError) -> EnvelopeHeader {
         guard header.contentType == EnvelopeHeader.contentType else {
             throw EnvelopeError(
                 .unsupportedContentType,
                 "content type '\(header.contentType)' is not '\(EnvelopeHeader.contentType)'"
             )
         }
-        if let acceptedTypes, !acceptedTypes.contains(header.type) {
+        guard let type = EnvelopeType(rawValue: header.type) else {
+            throw EnvelopeError(.wrongType, "the envelope's typ '\(header.type)' is not seamless-<kind>+jws")
+        }
+        if let acceptedTypes, !acceptedTypes.contains(type) {
             let expected = acceptedTypes.map(\.rawValue).sorted().joined(separator: " or ")
-            throw EnvelopeError(.wrongType, "the envelope is a '\(header.type)', but \(expected) was expected")
+            throw EnvelopeError(.wrongType, "the envelope is a '\(type)', but \(expected) was expected")
         }
         if let nodeID = signer.nodeID, nodeID != header.issuer {
             throw EnvelopeError(
@@ -296,6 +299,16 @@ public struct EnvelopeOpener: Sendable {
                 )
             }
         }
+        return EnvelopeHeader(
+            algorithm: header.algorithm,
+            keyID: header.keyID,
+            type: type,
+            contentType: header.contentType,
+            issuedAt: header.issuedAt,
+            nonce: header.nonce,
+            issuer: header.issuer,
+            audience: header.audience
+        )
     }
 
     private func decodeBase64(_ text: String, member: String) throws(EnvelopeError) -> [UInt8] {

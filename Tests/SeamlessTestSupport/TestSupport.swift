@@ -2,10 +2,10 @@ import Foundation
 import Testing
 
 /// A temporary directory removed when the value is dropped by the test.
-final class TemporaryDirectory {
-    let url: URL
+public final class TemporaryDirectory {
+    public let url: URL
 
-    init() throws {
+    public init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("seamless-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
@@ -14,36 +14,36 @@ final class TemporaryDirectory {
         try? FileManager.default.removeItem(at: url)
     }
 
-    func path(_ name: String) -> String {
+    public func path(_ name: String) -> String {
         url.appendingPathComponent(name).path
     }
 
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
+    public func write(_ name: String, _ bytes: [UInt8]) throws -> String {
         let path = path(name)
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         return path
     }
 
-    func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String) throws -> String {
         try write(name, Array(text.utf8))
     }
 
-    func read(_ name: String) throws -> [UInt8] {
+    public func read(_ name: String) throws -> [UInt8] {
         Array(try Data(contentsOf: URL(fileURLWithPath: path(name))))
     }
 }
 
 /// The result of running an external program.
-struct ProcessResult {
-    let status: Int32
-    let stdout: [UInt8]
-    let stderr: String
+public struct ProcessResult: Sendable {
+    public let status: Int32
+    public let stdout: [UInt8]
+    public let stderr: String
 
-    var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
 }
 
 /// Runs `executable` (searched on PATH) with `arguments`, feeding `input` to its standard input.
-func run(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
+public func run(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [executable] + arguments
@@ -76,9 +76,9 @@ func run(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) thr
     )
 }
 
-/// Runs a program and requires it to succeed.
+/// Runs a program and requires it to succeed; records an issue with its stderr when it does not.
 @discardableResult
-func runChecked(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
+public func runChecked(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
     let result = try run(executable, arguments, input: input)
     guard result.status == 0 else {
         Issue.record("\(executable) \(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)")
@@ -87,6 +87,10 @@ func runChecked(_ executable: String, _ arguments: [String], input: [UInt8]? = n
     return result
 }
 
-func hex(_ bytes: [UInt8]) -> String {
+public func hex(_ bytes: [UInt8]) -> String {
     bytes.map { String(format: "%02x", $0) }.joined()
 }
+
+/// The repository root, found from this file's location, for tests that read `Schemas/` or run `scripts/`.
+public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
