@@ -43,10 +43,20 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        .target(
+            name: "SeamlessCLI",
+            dependencies: [
+                "Seamless",
+                "SeamlessCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: upcoming
+        ),
         .executableTarget(
             name: "exchange-node",
             dependencies: [
                 "Seamless",
+                "SeamlessCLI",
                 "SeamlessCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -56,6 +66,7 @@ let package = Package(
             name: "exchange-audit",
             dependencies: [
                 "Seamless",
+                "SeamlessCLI",
                 "SeamlessCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -73,6 +84,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SeamlessTests",
+            dependencies: ["Seamless", "SeamlessCrypto", "SeamlessTestSupport"],
+            swiftSettings: upcoming
+        ),
+        // Runs the built exchange-node and exchange-audit binaries as a user would, and checks them
+        // against independent tools (openssl, Python's joserfc and jsonschema).
+        .testTarget(
+            name: "ExchangeNodeTests",
             dependencies: ["Seamless", "SeamlessCrypto", "SeamlessTestSupport"],
             swiftSettings: upcoming
         ),

@@ -42,6 +42,11 @@ public struct ProcessResult: Sendable {
     public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
 }
 
+/// A child that exits before reading its standard input would otherwise kill the test process with SIGPIPE.
+private let ignoreBrokenPipes: Void = {
+    signal(SIGPIPE, SIG_IGN)
+}()
+
 /// Runs `executable` (searched on PATH) with `arguments`, feeding `input` to its standard input.
 public func run(_ executable: String, _ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
     let process = Process()
@@ -58,8 +63,10 @@ public func run(_ executable: String, _ arguments: [String], input: [UInt8]? = n
     // writes a lot before reading everything (or the reverse) can never deadlock on a full pipe.
     let group = DispatchGroup()
     let writer = stdin.fileHandleForWriting
+    ignoreBrokenPipes
     DispatchQueue.global().async(group: group) {
-        if let input { writer.write(Data(input)) }
+        // A child may exit without reading its input (a usage error): that must not fail the write loudly.
+        if let input { try? writer.write(contentsOf: Data(input)) }
         try? writer.close()
     }
     nonisolated(unsafe) var errorData = Data()
@@ -94,3 +101,18 @@ public func hex(_ bytes: [UInt8]) -> String {
 /// The repository root, found from this file's location, for tests that read `Schemas/` or run `scripts/`.
 public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The path of a product built next to the running test binary, e.g. `exchange-node`.
+public func builtProduct(_ name: String) -> String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent(name).path
+}
+
+/// Whether Python 3 with joserfc, cryptography and jsonschema can run the interop scripts.
+public let pythonInteropAvailable: Bool = {
+    (try? run("python3", ["-c", "import joserfc, cryptography, jsonschema"]).status) == 0
+}()
+
+/// Whether the test command demands the interop checks (`SEAMLESS_REQUIRE_INTEROP=1`, set by
+/// scripts/test.sh): then a missing Python package fails the run instead of skipping the checks.
+public let pythonInteropRequired: Bool = ProcessInfo.processInfo.environment["SEAMLESS_REQUIRE_INTEROP"] == "1"

@@ -1,2 +1,0 @@
-import Seamless
-print("x")
