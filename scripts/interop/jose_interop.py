@@ -73,7 +73,9 @@ class Limits:
     max_payload_bytes: int = 64 * MIB
     max_ratio: int = 200
     ratio_floor_bytes: int = 1 * MIB
-    max_json_depth: int = 128
+    max_json_depth: int = 128  # inflated payload
+    max_envelope_depth: int = 4  # the envelope JSON: {"signatures":[{...}]} needs 3
+    max_header_depth: int = 8
     clock_skew_seconds: int = 60
     max_age_seconds: int = 300
 
@@ -87,7 +89,7 @@ NODE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]{1,62}$")
 B64U_PATTERN = re.compile(r"^[A-Za-z0-9_-]*$")
 B64U_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 SM2_CURVE_OID_DER = bytes.fromhex("06082a811ccf5501822d")  # OID 1.2.156.10197.1.301
-INT64_MAX = 2**63 - 1
+MAX_SAFE_INTEGER = 2**53  # JSON numbers are IEEE doubles; iat must be a whole number within +-2^53
 
 
 class EnvelopeError(Exception):
@@ -244,7 +246,8 @@ def _canonical(value: Any, out: list[str]) -> None:
     elif value is False:
         out.append("false")
     elif isinstance(value, int):
-        out.append(str(value))
+        # JSON numbers are IEEE doubles (RFC 8785); integers beyond 2^53 are written as the nearest double
+        out.append(str(value) if abs(value) < MAX_SAFE_INTEGER else _es_number(float(value)))
     elif isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError("NaN and Infinity have no JSON form")
@@ -368,10 +371,15 @@ def load_private_key(path: str) -> PrivateKey:
 # joserfc registry: Seamless headers, Seamless limits, unknown members ignored
 
 
+def _whole_number(value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not float(value).is_integer():
+        raise ValueError("must be a whole number")
+
+
 def make_registry(algorithms: list[str], limits: Limits) -> JWSRegistry:
     registry = JWSRegistry(
         header_registry={
-            "iat": HeaderParameter("Issued at (seconds since the epoch)", "int", True),
+            "iat": HeaderParameter("Issued at (seconds since the epoch)", _whole_number, True),
             "nonce": HeaderParameter("16 random bytes, base64url", "str", True),
             "iss": HeaderParameter("Issuer node id", "str", True),
             "aud": HeaderParameter("Audience node id", "str", True),
@@ -391,7 +399,6 @@ def make_registry(algorithms: list[str], limits: Limits) -> JWSRegistry:
 
 @dataclass
 class Entry:
-    index: int
     protected_b64: str
     signature_b64: str
     header: dict[str, Any]
@@ -452,27 +459,43 @@ def check_header_structure(header: Any, where: str) -> None:
         if not isinstance(header[name], str):
             raise EnvelopeError("malformed", f"'{name}' in the protected header of {where} is not a string")
     iat = header["iat"]
-    if isinstance(iat, bool) or not isinstance(iat, int) or not 0 <= iat <= INT64_MAX:
-        raise EnvelopeError("malformed", f"'iat' in the protected header of {where} is not a non-negative integer")
-    nonce = header["nonce"]
-    if len(nonce) != 22 or not B64U_PATTERN.match(nonce) or b64u_encode(base64.urlsafe_b64decode(nonce + "==")) != nonce:
-        raise EnvelopeError("malformed", f"'nonce' in the protected header of {where} is not base64url of 16 bytes")
+    if (
+        isinstance(iat, bool)
+        or not isinstance(iat, (int, float))
+        or (isinstance(iat, float) and not iat.is_integer())
+        or abs(iat) > MAX_SAFE_INTEGER
+    ):
+        raise EnvelopeError("malformed", f"'iat' in the protected header of {where} is not a whole number of seconds")
+    header["iat"] = int(iat)  # 1.0 and 1e9 are whole numbers too; Seamless writes plain digits
 
 
-def decode_entries(pairs: list[tuple[str, str]], allowed_algs: set[str], limits: Limits) -> list[Entry]:
-    entries = []
-    for index, (protected_b64, signature_b64) in enumerate(pairs):
-        where = "the envelope" if len(pairs) == 1 else f"signatures[{index}]"
-        header_bytes = b64u_decode(protected_b64, f"'protected' of {where}")
-        if len(header_bytes) > limits.max_header_bytes:
-            raise EnvelopeError("malformed", f"the protected header of {where} is {len(header_bytes)} bytes, over {limits.max_header_bytes}")
-        header = strict_json_loads(header_bytes, f"the protected header of {where}")
-        check_header_structure(header, where)
-        signature = b64u_decode(signature_b64, f"'signature' of {where}")
-        if header["alg"] not in allowed_algs:
-            raise EnvelopeError("algorithm-not-allowed", f"alg {header['alg']!r} in {where} is not in the allow-list")
-        entries.append(Entry(index, protected_b64, signature_b64, header, signature))
-    return entries
+def is_seamless_form(header: dict[str, Any]) -> bool:
+    """Whether a structurally valid header also has every value in the form Seamless writes (the schema)."""
+    return (
+        header["alg"] in ("Ed25519", "EdDSA", "ES256", "SM2-SM3")
+        and bool(re.fullmatch(r"[A-Za-z0-9_-]{21}[AQgw]", header["kid"]))
+        and bool(re.fullmatch(r"[A-Za-z0-9_-]{21}[AQgw]", header["nonce"]))
+        and bool(TYP_PATTERN.match(header["typ"])) and len(header["typ"]) <= 64
+        and header["cty"] == CONTENT_TYPE
+        and bool(NODE_ID_PATTERN.match(header["iss"])) and bool(NODE_ID_PATTERN.match(header["aud"]))
+        and isinstance(header["iat"], int) and header["iat"] >= 0
+    )
+
+
+def decode_header(protected_b64: str, where: str, allowed_algs: set[str], limits: Limits) -> dict[str, Any]:
+    """Steps 4a-4e of Docs/ENVELOPE.md section 8 for one signature entry."""
+    max_text = (limits.max_header_bytes * 4 + 2) // 3  # unpadded base64url length of the largest header
+    if len(protected_b64) > max_text:
+        raise EnvelopeError("too-large", f"the protected header of {where} is larger than {limits.max_header_bytes} bytes")
+    header_bytes = b64u_decode(protected_b64, f"'protected' of {where}")
+    header = strict_json_loads(header_bytes, f"the protected header of {where}", limits.max_header_depth)
+    alg = header.get("alg") if isinstance(header, dict) else None
+    if not isinstance(alg, str):
+        raise EnvelopeError("malformed", f"the protected header of {where} has no 'alg' string")
+    if alg not in allowed_algs:
+        raise EnvelopeError("algorithm-not-allowed", f"alg {alg!r} in {where} is not in the allow-list")
+    check_header_structure(header, where)
+    return header
 
 
 def normalized_alg(alg: str) -> str:
@@ -511,26 +534,29 @@ def verify_with_cryptography(payload_b64: str, entry: Entry, key: PublicKey) -> 
 
 
 def inflate(data: bytes, limits: Limits) -> bytes:
-    """zlib (RFC 1950) with a size cap and a ratio cap; the whole input must be one stream."""
-    cap = limits.max_payload_bytes
-    ratio_limit = max(limits.ratio_floor_bytes, limits.max_ratio * len(data))
+    """zlib (RFC 1950) with a size cap and a ratio cap; the whole input must be one stream.
+
+    As in Seamless, the ratio is output so far over input consumed so far, checked as output is
+    produced once it exceeds the floor; the size cap is checked on the output so far.
+    """
     inflater = zlib.decompressobj(wbits=15)
     out = bytearray()
     pending = data
+    chunk_size = 256 * KIB
     try:
         while True:
-            # never produce more than one byte past the lower of the two thresholds
-            room = min(cap, ratio_limit) + 1 - len(out)
-            chunk = inflater.decompress(pending, min(room, 1 * MIB))
+            room = limits.max_payload_bytes + 1 - len(out)  # one byte past the cap proves the stream is too large
+            chunk = inflater.decompress(pending, min(room, chunk_size))
             pending = inflater.unconsumed_tail
             out += chunk
-            if len(out) > min(cap, ratio_limit):
-                if cap <= ratio_limit:
-                    raise EnvelopeError("payload-too-large", f"the inflated payload exceeds {cap} bytes")
+            consumed = len(data) - len(pending) - len(inflater.unused_data)
+            if len(out) > limits.ratio_floor_bytes and len(out) > limits.max_ratio * consumed:
                 raise EnvelopeError(
                     "inflate-ratio-exceeded",
-                    f"the payload inflates beyond {limits.max_ratio} times its compressed size of {len(data)} bytes",
+                    f"{consumed} compressed bytes inflated to {len(out)}, more than {limits.max_ratio} times",
                 )
+            if len(out) > limits.max_payload_bytes:
+                raise EnvelopeError("payload-too-large", f"the inflated payload exceeds {limits.max_payload_bytes} bytes")
             if inflater.eof or (not chunk and not pending):
                 break
     except zlib.error as error:
@@ -557,21 +583,37 @@ def verify_envelope(raw: bytes, keys: list[PublicKey], options: VerifyOptions) -
     limits = options.limits
     if len(raw) > limits.max_envelope_bytes:
         raise EnvelopeError("too-large", f"the envelope is {len(raw)} bytes, over {limits.max_envelope_bytes}")
-    envelope = strict_json_loads(raw, "the envelope")
+    envelope = strict_json_loads(raw, "the envelope", limits.max_envelope_depth)
     payload_b64, pairs = _envelope_entries(envelope, limits)
-    entries = decode_entries(pairs, options.allowed_algs, limits)
 
+    # The first entry whose kid is trusted is checked. Entries before it must pass steps 4a-4e;
+    # entries after it are not looked at.
     trusted = {key.kid: key for key in keys}
-    entry = next((e for e in entries if e.header["kid"] in trusted), None)
-    if entry is None:
-        kids = ", ".join(e.header["kid"] for e in entries)
-        raise EnvelopeError("unknown-key-id", f"no trusted key has kid {kids}")
-    key = trusted[entry.header["kid"]]
-    alg = normalized_alg(entry.header["alg"])
+    first_unknown: EnvelopeError | None = None
+    chosen: tuple[dict[str, Any], str, str] | None = None
+    for index, (protected_b64, signature_b64) in enumerate(pairs):
+        where = "the envelope" if len(pairs) == 1 else f"signatures[{index}]"
+        header = decode_header(protected_b64, where, options.allowed_algs, limits)
+        if header["kid"] not in trusted:
+            unknown = EnvelopeError("unknown-key-id", f"no trusted key has kid {header['kid']!r} ({where})")
+            if len(pairs) == 1:
+                raise unknown
+            first_unknown = first_unknown or unknown
+            continue
+        chosen = (header, protected_b64, signature_b64)
+        break
+    if chosen is None:
+        assert first_unknown is not None
+        raise first_unknown
+    header, protected_b64, signature_b64 = chosen
+    key = trusted[header["kid"]]
+    alg = normalized_alg(header["alg"])
     if alg != key.alg:
-        raise EnvelopeError("algorithm-mismatch", f"alg {entry.header['alg']!r} but key {key.kid} is an {key.alg} key")
+        raise EnvelopeError("algorithm-mismatch", f"alg {header['alg']!r} but key {key.kid} is an {key.alg} key")
+    signature = b64u_decode(signature_b64, "'signature'")
     if alg == "SM2-SM3":
         raise Unsupported("alg SM2-SM3 is not supported here (joserfc has no SM2); see Docs/ENVELOPE.md for openssl")
+    entry = Entry(protected_b64, signature_b64, header, signature)
 
     registry = make_registry(["Ed25519", "EdDSA", "ES256"], limits)
     by_cryptography = verify_with_cryptography(payload_b64, entry, key)
@@ -594,13 +636,12 @@ def verify_envelope(raw: bytes, keys: list[PublicKey], options: VerifyOptions) -
     if not by_joserfc:
         raise EnvelopeError("bad-signature", f"the signature by key {key.kid} does not verify")
 
-    header = entry.header
     if header["cty"] != CONTENT_TYPE:
         raise EnvelopeError("unsupported-content-type", f"cty is {header['cty']!r}, not {CONTENT_TYPE!r}")
     if options.expect_type is not None:
         if header["typ"] != options.expect_type:
             raise EnvelopeError("wrong-type", f"typ is {header['typ']!r}, expected {options.expect_type!r}")
-    elif not TYP_PATTERN.match(header["typ"]):
+    elif not TYP_PATTERN.match(header["typ"]) or len(header["typ"]) > 64:
         raise EnvelopeError("wrong-type", f"typ {header['typ']!r} is not a Seamless type")
     if options.expect_issuer is not None and header["iss"] != options.expect_issuer:
         raise EnvelopeError("issuer-mismatch", f"iss is {header['iss']!r}, the key is bound to {options.expect_issuer!r}")
@@ -699,14 +740,16 @@ def tamper_header(text: str) -> str:
                 check_header_structure(header, "candidate")
             except EnvelopeError:
                 continue
+            if not is_seamless_form(header):  # so every implementation gets as far as the signature
+                continue
             if header["alg"] == original["alg"] and header["kid"] == original["kid"] and header != original:
                 return candidate
     raise ValueError("no single-character change keeps the header well-formed")
 
 
-def tamper_envelope(envelope: dict[str, Any], what: str) -> dict[str, Any]:
+def tamper_envelope(envelope: dict[str, Any], what: str, index: int = 0) -> dict[str, Any]:
     result = json.loads(json.dumps(envelope))
-    target = result["signatures"][0] if "signatures" in result else result
+    target = result["signatures"][index] if "signatures" in result else result
     if what == "payload":
         result["payload"] = tamper_middle(result["payload"])
     elif what == "signature":
@@ -792,8 +835,8 @@ def command_tamper(args: argparse.Namespace) -> int:
         envelope = strict_json_loads(raw, args.envelope)
         if not isinstance(envelope, dict) or "payload" not in envelope:
             raise InputError(f"{args.envelope} is not a JWS JSON envelope")
-        tampered = tamper_envelope(envelope, args.what)
-    except (EnvelopeError, KeyError, TypeError, ValueError) as error:
+        tampered = tamper_envelope(envelope, args.what, args.index)
+    except (EnvelopeError, KeyError, IndexError, TypeError, ValueError) as error:
         raise InputError(f"cannot tamper with {args.envelope}: {error}") from None
     sys.stdout.write(envelope_text(tampered))
     return EXIT_OK
@@ -851,10 +894,12 @@ def build_parser() -> argparse.ArgumentParser:
         "tamper", help="print a copy with one base64url character changed",
         epilog="payload and signature: the middle character; header: the character nearest the middle whose "
                "change keeps the header well-formed with the same alg and kid. Each makes verification fail "
-               "with bad-signature. General form: the first signature entry is changed.",
+               "with bad-signature. General form: signature entry --index (default 0) is changed.",
     )
     p_tamper.add_argument("--envelope", required=True, metavar="FILE", help="envelope file, or - for stdin")
     p_tamper.add_argument("--what", required=True, choices=["payload", "signature", "header"])
+    p_tamper.add_argument("--index", type=int, default=0, metavar="N",
+                          help="general form: which signatures entry to change for signature/header (default 0)")
     p_tamper.set_defaults(func=command_tamper)
     return parser
 
