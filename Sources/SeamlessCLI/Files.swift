@@ -43,8 +43,12 @@ public enum Files {
             throw CommandFailure.refused("'\(path)' already exists; move it away or pass --force to replace it")
         }
         let temporary = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard manager.createFile(atPath: temporary, contents: Data(contents.utf8), attributes: [.posixPermissions: permissions]) else {
-            throw CommandFailure.io("cannot write '\(path)': \(describeMissing((path as NSString).deletingLastPathComponent))")
+        guard
+            manager.createFile(
+                atPath: temporary, contents: Data(contents.utf8), attributes: [.posixPermissions: permissions])
+        else {
+            throw CommandFailure.io(
+                "cannot write '\(path)': \(describeMissing((path as NSString).deletingLastPathComponent))")
         }
         // rename(2) replaces the target atomically: a reader sees the old file or the new one, never neither.
         guard rename(temporary, path) == 0 else {

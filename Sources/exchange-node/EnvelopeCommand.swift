@@ -23,12 +23,12 @@ struct EnvelopeCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Canonicalise JSON, compress it with zlib and sign it as a JWS envelope.",
             discussion: """
-                Reads JSON from --in or standard input and prints the envelope (flattened JWS JSON).
+                  Reads JSON from --in or standard input and prints the envelope (flattened JWS JSON).
 
-              Example:
-                exchange-node envelope seal --key keys/civil-affairs.key.pem --issuer gov.civil-affairs \\
-                    --audience gov.public-security --type request --in request.json > envelope.json
-              """
+                Example:
+                  exchange-node envelope seal --key keys/civil-affairs.key.pem --issuer gov.civil-affairs \\
+                      --audience gov.public-security --type request --in request.json > envelope.json
+                """
         )
 
         @Option(help: "The signing key (PKCS#8 PEM).")
@@ -63,7 +63,8 @@ struct EnvelopeCommand: ParsableCommand {
             do {
                 canonical = try CanonicalJSON.canonicalize(json)
             } catch {
-                throw CommandFailure.refused("\(input.map { "'\($0)'" } ?? "standard input") is not valid JSON: \(error)")
+                throw CommandFailure.refused(
+                    "\(input.map { "'\($0)'" } ?? "standard input") is not valid JSON: \(error)")
             }
             do {
                 let sealer = try EnvelopeSealer(key: privateKey, issuer: issuer, compressionLevel: level)
@@ -78,13 +79,13 @@ struct EnvelopeCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify an envelope against trusted keys, inflate it and print its JSON payload.",
             discussion: """
-                On any failure prints the error code and the reason and exits 1. Codes: \
-                \(EnvelopeError.Code.allCodes.map(\.description).joined(separator: ", ")).
+                  On any failure prints the error code and the reason and exits 1. Codes: \
+                  \(EnvelopeError.Code.allCodes.map(\.description).joined(separator: ", ")).
 
-              Example:
-                exchange-node envelope open --trust keys/civil-affairs.pub.pem \\
-                    --audience gov.public-security --in envelope.json
-              """
+                Example:
+                  exchange-node envelope open --trust keys/civil-affairs.pub.pem \\
+                      --audience gov.public-security --in envelope.json
+                """
         )
 
         @Option(name: .customLong("trust"), help: "A trusted public key (SPKI PEM); repeat for several.")

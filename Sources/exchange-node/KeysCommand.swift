@@ -14,12 +14,12 @@ struct KeysCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Generate a signing key pair as PKCS#8 and SPKI PEM files.",
             discussion: """
-                Writes NAME.key.pem (mode 0600) and NAME.pub.pem into DIR and prints the key id (kid).
-                The files are the same formats `openssl genpkey` and `openssl pkey -pubout` write.
+                  Writes NAME.key.pem (mode 0600) and NAME.pub.pem into DIR and prints the key id (kid).
+                  The files are the same formats `openssl genpkey` and `openssl pkey -pubout` write.
 
-              Example:
-                exchange-node keys generate --algorithm sm2 --out /etc/seamless/keys --name civil-affairs
-              """
+                Example:
+                  exchange-node keys generate --algorithm sm2 --out /etc/seamless/keys --name civil-affairs
+                """
         )
 
         @Option(help: "ed25519 (default), p256 (ES256) or sm2 (SM2-SM3).")

@@ -12,7 +12,9 @@ func audit(_ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult
 
 /// Runs the independent Python interop script.
 func joseInterop(_ arguments: [String], input: [UInt8]? = nil) throws -> ProcessResult {
-    try run("python3", [repositoryRoot.appendingPathComponent("scripts/interop/jose_interop.py").path] + arguments, input: input)
+    try run(
+        "python3", [repositoryRoot.appendingPathComponent("scripts/interop/jose_interop.py").path] + arguments,
+        input: input)
 }
 
 let examplesDirectory = repositoryRoot.appendingPathComponent("Schemas/examples")

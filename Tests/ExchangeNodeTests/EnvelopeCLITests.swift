@@ -6,7 +6,9 @@ import Testing
 
 @Suite("exchange-node envelope")
 struct EnvelopeCLITests {
-    static let request = Array(#"{"resource":"gov.public-security/household-registration","fields":["district"],"purpose":"social-assistance.eligibility"}"#.utf8)
+    static let request = Array(
+        #"{"resource":"gov.public-security/household-registration","fields":["district"],"purpose":"social-assistance.eligibility"}"#
+            .utf8)
 
     struct Keys {
         let dir: TemporaryDirectory
@@ -19,7 +21,11 @@ struct EnvelopeCLITests {
         }
 
         func seal(_ extra: [String] = [], input: [UInt8] = EnvelopeCLITests.request) throws -> ProcessResult {
-            try node(["envelope", "seal", "--key", key, "--issuer", "gov.civil-affairs", "--audience", "gov.public-security", "--type", "request"] + extra, input: input)
+            try node(
+                [
+                    "envelope", "seal", "--key", key, "--issuer", "gov.civil-affairs", "--audience",
+                    "gov.public-security", "--type", "request",
+                ] + extra, input: input)
         }
     }
 
@@ -29,7 +35,10 @@ struct EnvelopeCLITests {
         let sealed = try keys.seal()
         #expect(sealed.status == 0, "\(sealed.stderr)")
         let envelopePath = try keys.dir.write("envelope.json", sealed.stdout)
-        let opened = try node(["envelope", "open", "--trust", keys.pub, "--audience", "gov.public-security", "--type", "request", "--in", envelopePath])
+        let opened = try node([
+            "envelope", "open", "--trust", keys.pub, "--audience", "gov.public-security", "--type", "request", "--in",
+            envelopePath,
+        ])
         #expect(opened.status == 0, "\(opened.stderr)")
         #expect(opened.stdout == (try CanonicalJSON.canonicalize(Self.request)) + [0x0A])
     }
@@ -68,8 +77,15 @@ struct EnvelopeCLITests {
     @Test("exchange-audit inspect opens an archived envelope addressed to anyone")
     func auditInspect() throws {
         let keys = try Keys()
-        let old = try EnvelopeSealer(key: try PrivateKey(pemRepresentation: String(decoding: try Data(contentsOf: URL(fileURLWithPath: keys.key)), as: UTF8.self)), issuer: "gov.civil-affairs")
-            .seal(canonicalJSON: try CanonicalJSON.canonicalize(Self.request), type: .request, audience: "gov.tax", issuedAt: Date(timeIntervalSinceNow: -86_400 * 30)).bytes
+        let old = try EnvelopeSealer(
+            key: try PrivateKey(
+                pemRepresentation: String(decoding: try Data(contentsOf: URL(fileURLWithPath: keys.key)), as: UTF8.self)
+            ), issuer: "gov.civil-affairs"
+        )
+        .seal(
+            canonicalJSON: try CanonicalJSON.canonicalize(Self.request), type: .request, audience: "gov.tax",
+            issuedAt: Date(timeIntervalSinceNow: -86_400 * 30)
+        ).bytes
         let path = try keys.dir.write("old.json", old)
         #expect(try node(["envelope", "open", "--trust", keys.pub, "--in", path]).stderr.contains("too-old"))
         let inspected = try audit(["inspect", "--trust", keys.pub, path])

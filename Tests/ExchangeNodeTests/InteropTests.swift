@@ -14,8 +14,9 @@ struct InteropTests {
         }
     }
 
-    @Test("envelopes sealed by exchange-node verify with joserfc and inflate with Python's zlib",
-          arguments: ["ed25519", "p256"])
+    @Test(
+        "envelopes sealed by exchange-node verify with joserfc and inflate with Python's zlib",
+        arguments: ["ed25519", "p256"])
     func ourEnvelopesVerifyInJoserfc(algorithm: String) throws {
         let keys = try EnvelopeCLITests.Keys(algorithm)
         let envelopePath = try keys.dir.write("envelope.json", try keys.seal().stdout)
@@ -40,12 +41,15 @@ struct InteropTests {
         let keys = try EnvelopeCLITests.Keys(algorithm)
         let requestPath = try keys.dir.write("request.json", EnvelopeCLITests.request)
         for form in [[], ["--general"]] {
-            let sealed = try joseInterop([
-                "seal", "--private-key", keys.key, "--issuer", "gov.civil-affairs", "--audience", "gov.public-security",
-                "--type", "seamless-request+jws", "--in", requestPath,
-            ] + form)
+            let sealed = try joseInterop(
+                [
+                    "seal", "--private-key", keys.key, "--issuer", "gov.civil-affairs", "--audience",
+                    "gov.public-security",
+                    "--type", "seamless-request+jws", "--in", requestPath,
+                ] + form)
             #expect(sealed.status == 0, "\(sealed.stderr)")
-            let opened = try node(["envelope", "open", "--trust", keys.pub, "--audience", "gov.public-security"], input: sealed.stdout)
+            let opened = try node(
+                ["envelope", "open", "--trust", keys.pub, "--audience", "gov.public-security"], input: sealed.stdout)
             #expect(opened.status == 0, "exchange-node refused a joserfc envelope: \(opened.stderr)")
             #expect(try JSONParser().parse(opened.stdout) == (try JSONParser().parse(EnvelopeCLITests.request)))
         }
@@ -53,7 +57,8 @@ struct InteropTests {
 
     @Test("every schema is valid JSON Schema 2020-12 and every example validates (Python jsonschema)")
     func schemasValidate() throws {
-        let result = try run("python3", [repositoryRoot.appendingPathComponent("scripts/interop/validate_schemas.py").path])
+        let result = try run(
+            "python3", [repositoryRoot.appendingPathComponent("scripts/interop/validate_schemas.py").path])
         #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
         #expect(result.stdoutText.contains(" 0 failed"))
     }
@@ -71,9 +76,13 @@ struct SchemaExampleTests {
     static func trust() throws -> TrustStore {
         let folder = examplesDirectory.appendingPathComponent("envelope/keys")
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".pub.pem") }
-        return TrustStore(try names.map { name in
-            TrustedKey(try PublicKey(pemRepresentation: try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)))
-        })
+        return TrustStore(
+            try names.map { name in
+                TrustedKey(
+                    try PublicKey(
+                        pemRepresentation: try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8))
+                )
+            })
     }
 
     @Test("there are envelope examples to check")
@@ -88,7 +97,8 @@ struct SchemaExampleTests {
         if bytes.last == 0x0A { bytes.removeLast() }
         let opener = EnvelopeOpener(trust: try Self.trust(), audience: .any, time: .ignore)
         let opened = try opener.open(bytes)
-        let expected = try JSONParser().parse(Array(try Data(contentsOf: folder.appendingPathComponent("payloads/\(name)"))))
+        let expected = try JSONParser().parse(
+            Array(try Data(contentsOf: folder.appendingPathComponent("payloads/\(name)"))))
         #expect(try opened.json() == expected)
         #expect(opened.payload == CanonicalJSON.serialize(expected), "the payload is canonical JSON")
         if !name.hasPrefix("general") {

@@ -5,18 +5,23 @@ import Testing
 
 @Suite("exchange-node keys")
 struct KeysCLITests {
-    @Test("keys generate writes a 0600 PKCS#8 key and an SPKI public key openssl reads, and prints the kid",
-          arguments: ["ed25519", "p256", "sm2"])
+    @Test(
+        "keys generate writes a 0600 PKCS#8 key and an SPKI public key openssl reads, and prints the kid",
+        arguments: ["ed25519", "p256", "sm2"])
     func generate(algorithm: String) throws {
         let dir = try TemporaryDirectory()
-        let result = try node(["keys", "generate", "--algorithm", algorithm, "--out", dir.path("keys"), "--name", "civil"])
+        let result = try node([
+            "keys", "generate", "--algorithm", algorithm, "--out", dir.path("keys"), "--name", "civil",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let kid = result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
         let keyPath = dir.path("keys/civil.key.pem")
         let attributes = try FileManager.default.attributesOfItem(atPath: keyPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
         try runChecked("openssl", ["pkey", "-in", keyPath, "-noout"])
-        let der = try runChecked("openssl", ["pkey", "-pubin", "-in", dir.path("keys/civil.pub.pem"), "-outform", "DER"]).stdout
+        let der = try runChecked(
+            "openssl", ["pkey", "-pubin", "-in", dir.path("keys/civil.pub.pem"), "-outform", "DER"]
+        ).stdout
         #expect(kid == KeyID.of(subjectPublicKeyInfo: der))
         let shown = try node(["keys", "show", keyPath])
         #expect(shown.stdoutText.hasSuffix("\(kid)\n"))

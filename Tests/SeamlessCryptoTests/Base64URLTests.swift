@@ -7,7 +7,9 @@ import Testing
 struct Base64URLTests {
     @Test("RFC 4648 test vectors, unpadded and url-safe")
     func vectors() throws {
-        let vectors = ["": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy"]
+        let vectors = [
+            "": "", "f": "Zg", "fo": "Zm8", "foo": "Zm9v", "foob": "Zm9vYg", "fooba": "Zm9vYmE", "foobar": "Zm9vYmFy",
+        ]
         for (plain, encoded) in vectors {
             #expect(Base64URL.encode(Array(plain.utf8)) == encoded)
             #expect(try Base64URL.decode(encoded) == Array(plain.utf8))
@@ -26,8 +28,9 @@ struct Base64URLTests {
         }
     }
 
-    @Test("padding, standard alphabet, whitespace, bad length and non-canonical tails are refused",
-          arguments: ["Zg==", "Zm9v+/", "Zm9v Yg", "Zm9vY", "Zh", "Zm9", "Zm+v", "Zm9v\n", "é"])
+    @Test(
+        "padding, standard alphabet, whitespace, bad length and non-canonical tails are refused",
+        arguments: ["Zg==", "Zm9v+/", "Zm9v Yg", "Zm9vY", "Zh", "Zm9", "Zm+v", "Zm9v\n", "é"])
     func refused(text: String) {
         let error = #expect(throws: CryptoError.self) { try Base64URL.decode(text) }
         #expect(error?.code == .invalidBase64)

@@ -51,9 +51,11 @@ struct KeyTests {
     func encryptedPEMRefused() throws {
         let dir = try TemporaryDirectory()
         try runChecked("openssl", ["genpkey", "-algorithm", "ed25519", "-out", dir.path("plain.pem")])
-        try runChecked("openssl", [
-            "pkey", "-in", dir.path("plain.pem"), "-aes256", "-passout", "pass:secret", "-out", dir.path("enc.pem"),
-        ])
+        try runChecked(
+            "openssl",
+            [
+                "pkey", "-in", dir.path("plain.pem"), "-aes256", "-passout", "pass:secret", "-out", dir.path("enc.pem"),
+            ])
         let text = String(decoding: try dir.read("enc.pem"), as: UTF8.self)
         #expect(text.contains("ENCRYPTED"))
         let error = #expect(throws: CryptoError.self) { try PrivateKey(pemRepresentation: text) }
@@ -63,8 +65,12 @@ struct KeyTests {
     @Test("RSA keys and other curves are refused with unsupported-algorithm")
     func unsupportedKeyTypes() throws {
         let dir = try TemporaryDirectory()
-        try runChecked("openssl", ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", dir.path("rsa.pem")])
-        try runChecked("openssl", ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", dir.path("p384.pem")])
+        try runChecked(
+            "openssl",
+            ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", dir.path("rsa.pem")])
+        try runChecked(
+            "openssl",
+            ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384", "-out", dir.path("p384.pem")])
         for name in ["rsa.pem", "p384.pem"] {
             let text = String(decoding: try dir.read(name), as: UTF8.self)
             let error = #expect(throws: CryptoError.self) { try PrivateKey(pemRepresentation: text) }

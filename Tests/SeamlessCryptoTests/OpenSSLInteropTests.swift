@@ -18,12 +18,15 @@ struct OpenSSLInteropTests {
         }
     }
 
-    @Test("keys made by openssl genpkey load here with the kid openssl's SPKI gives", arguments: SignatureAlgorithm.allCases)
+    @Test(
+        "keys made by openssl genpkey load here with the kid openssl's SPKI gives",
+        arguments: SignatureAlgorithm.allCases)
     func opensslKeysLoadHere(algorithm: SignatureAlgorithm) throws {
         let dir = try TemporaryDirectory()
         try runChecked("openssl", ["genpkey"] + Self.genpkeyArguments(algorithm) + ["-out", dir.path("key.pem")])
         try runChecked("openssl", ["pkey", "-in", dir.path("key.pem"), "-pubout", "-out", dir.path("pub.pem")])
-        try runChecked("openssl", ["pkey", "-in", dir.path("key.pem"), "-pubout", "-outform", "DER", "-out", dir.path("pub.der")])
+        try runChecked(
+            "openssl", ["pkey", "-in", dir.path("key.pem"), "-pubout", "-outform", "DER", "-out", dir.path("pub.der")])
         let key = try PrivateKey(pemRepresentation: String(decoding: try dir.read("key.pem"), as: UTF8.self))
         let publicKey = try PublicKey(pemRepresentation: String(decoding: try dir.read("pub.pem"), as: UTF8.self))
         #expect(key.algorithm == algorithm)
@@ -55,15 +58,19 @@ struct OpenSSLInteropTests {
         let messagePath = try dir.write("message", Self.message)
         let signature = try key.signature(for: Self.message)
         #expect(signature.count == 64)
-        let onWire = algorithm == .ed25519 ? signature : try #require(ECDSASignatureEncoding.der(fromRaw: signature.withUnsafeBytes { $0 }))
+        let onWire =
+            algorithm == .ed25519
+            ? signature : try #require(ECDSASignatureEncoding.der(fromRaw: signature.withUnsafeBytes { $0 }))
         let signaturePath = try dir.write("signature", onWire)
-        let verified = try run("openssl", Self.verifyArguments(algorithm, pub: pubPath, message: messagePath, signature: signaturePath))
+        let verified = try run(
+            "openssl", Self.verifyArguments(algorithm, pub: pubPath, message: messagePath, signature: signaturePath))
         #expect(verified.status == 0, "openssl refused our \(algorithm) signature: \(verified.stderr)")
         #expect(verified.stdoutText.contains("Signature Verified Successfully"))
 
         // The same check must fail for a different message, or it proves nothing.
         let otherPath = try dir.write("other", Self.message + [0x21])
-        let refused = try run("openssl", Self.verifyArguments(algorithm, pub: pubPath, message: otherPath, signature: signaturePath))
+        let refused = try run(
+            "openssl", Self.verifyArguments(algorithm, pub: pubPath, message: otherPath, signature: signaturePath))
         #expect(refused.status != 0)
     }
 
@@ -73,7 +80,9 @@ struct OpenSSLInteropTests {
         try runChecked("openssl", ["genpkey"] + Self.genpkeyArguments(algorithm) + ["-out", dir.path("key.pem")])
         try runChecked("openssl", ["pkey", "-in", dir.path("key.pem"), "-pubout", "-out", dir.path("pub.pem")])
         let messagePath = try dir.write("message", Self.message)
-        var arguments = ["pkeyutl", "-sign", "-inkey", dir.path("key.pem"), "-rawin", "-in", messagePath, "-out", dir.path("sig")]
+        var arguments = [
+            "pkeyutl", "-sign", "-inkey", dir.path("key.pem"), "-rawin", "-in", messagePath, "-out", dir.path("sig"),
+        ]
         switch algorithm {
         case .ed25519: break
         case .es256: arguments += ["-digest", "sha256"]
@@ -81,7 +90,8 @@ struct OpenSSLInteropTests {
         }
         try runChecked("openssl", arguments)
         let onWire = try dir.read("sig")
-        let signature = algorithm == .ed25519 ? onWire : try #require(ECDSASignatureEncoding.rawSignature(fromDER: onWire))
+        let signature =
+            algorithm == .ed25519 ? onWire : try #require(ECDSASignatureEncoding.rawSignature(fromDER: onWire))
         let publicKey = try PublicKey(pemRepresentation: String(decoding: try dir.read("pub.pem"), as: UTF8.self))
         #expect(publicKey.isValidSignature(signature, for: Self.message))
         #expect(!publicKey.isValidSignature(signature, for: Self.message.dropLast()))
@@ -93,17 +103,23 @@ struct OpenSSLInteropTests {
         try runChecked("openssl", ["genpkey", "-algorithm", "SM2", "-out", dir.path("key.pem")])
         try runChecked("openssl", ["pkey", "-in", dir.path("key.pem"), "-pubout", "-out", dir.path("pub.pem")])
         let messagePath = try dir.write("message", Self.message)
-        try runChecked("openssl", [
-            "pkeyutl", "-sign", "-inkey", dir.path("key.pem"), "-rawin", "-in", messagePath, "-digest", "sm3",
-            "-pkeyopt", "distid:0000000000000000", "-out", dir.path("sig"),
-        ])
+        try runChecked(
+            "openssl",
+            [
+                "pkeyutl", "-sign", "-inkey", dir.path("key.pem"), "-rawin", "-in", messagePath, "-digest", "sm3",
+                "-pkeyopt", "distid:0000000000000000", "-out", dir.path("sig"),
+            ])
         let signature = try #require(ECDSASignatureEncoding.rawSignature(fromDER: try dir.read("sig")))
         let publicKey = try PublicKey(pemRepresentation: String(decoding: try dir.read("pub.pem"), as: UTF8.self))
         #expect(!publicKey.isValidSignature(signature, for: Self.message))
     }
 
-    static func verifyArguments(_ algorithm: SignatureAlgorithm, pub: String, message: String, signature: String) -> [String] {
-        var arguments = ["pkeyutl", "-verify", "-pubin", "-inkey", pub, "-rawin", "-in", message, "-sigfile", signature]
+    static func verifyArguments(
+        _ algorithm: SignatureAlgorithm, pub: String, message: String, signature: String
+    ) -> [String] {
+        var arguments = [
+            "pkeyutl", "-verify", "-pubin", "-inkey", pub, "-rawin", "-in", message, "-sigfile", signature,
+        ]
         switch algorithm {
         case .ed25519: break
         case .es256: arguments += ["-digest", "sha256"]

@@ -7,7 +7,9 @@ import Testing
 @Suite("zlib with caps")
 struct ZlibTests {
     static let sample: [UInt8] = Array(
-        (0..<2000).map { "{\"id\":\"subj-\($0)\",\"district\":\"d\($0 % 17)\",\"status\":\"active\"}" }.joined(separator: ",").utf8
+        (0..<2000).map { "{\"id\":\"subj-\($0)\",\"district\":\"d\($0 % 17)\",\"status\":\"active\"}" }.joined(
+            separator: ","
+        ).utf8
     )
 
     @Test("every level round-trips and higher levels do not grow the output", arguments: 0...9)
@@ -33,9 +35,13 @@ struct ZlibTests {
     @Test("Python's zlib opens what we compress and we open what it compresses")
     func pythonInterop() throws {
         let ours = try Zlib.compress(Self.sample, level: 6)
-        let inflated = try runChecked("python3", ["-c", "import sys,zlib; sys.stdout.buffer.write(zlib.decompress(sys.stdin.buffer.read()))"], input: ours)
+        let inflated = try runChecked(
+            "python3", ["-c", "import sys,zlib; sys.stdout.buffer.write(zlib.decompress(sys.stdin.buffer.read()))"],
+            input: ours)
         #expect(inflated.stdout == Self.sample)
-        let theirs = try runChecked("python3", ["-c", "import sys,zlib; sys.stdout.buffer.write(zlib.compress(sys.stdin.buffer.read(), 9))"], input: Self.sample)
+        let theirs = try runChecked(
+            "python3", ["-c", "import sys,zlib; sys.stdout.buffer.write(zlib.compress(sys.stdin.buffer.read(), 9))"],
+            input: Self.sample)
         #expect(try Zlib.decompress(theirs.stdout) == Self.sample)
     }
 

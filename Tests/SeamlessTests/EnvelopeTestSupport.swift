@@ -58,7 +58,9 @@ struct EnvelopeFixture {
     }
 
     func flattened(protected: String, payload: String, signature: String) -> [UInt8] {
-        CanonicalJSON.serialize(["protected": .string(protected), "payload": .string(payload), "signature": .string(signature)])
+        CanonicalJSON.serialize([
+            "protected": .string(protected), "payload": .string(payload), "signature": .string(signature),
+        ])
     }
 
     /// The envelope's members as strings, to rebuild it with one changed.

@@ -10,7 +10,8 @@ struct EnvelopeTests {
     @Test("seal then open returns the canonical payload and the header", arguments: SignatureAlgorithm.allCases)
     func roundTrip(algorithm: SignatureAlgorithm) throws {
         let fixture = try EnvelopeFixture(algorithm)
-        let sealed = try fixture.sealer.seal(EnvelopeFixture.payload, type: .request, audience: EnvelopeFixture.receiver)
+        let sealed = try fixture.sealer.seal(
+            EnvelopeFixture.payload, type: .request, audience: EnvelopeFixture.receiver)
         let opened = try fixture.opener.open(sealed.bytes)
         #expect(opened.payload == CanonicalJSON.serialize(EnvelopeFixture.payload))
         #expect(try opened.json() == EnvelopeFixture.payload)
@@ -57,13 +58,20 @@ struct EnvelopeTests {
             h["kid"] = .string(key.kid)
             h["alg"] = .string(key.algorithm.jwsName)
             let protected = Base64URL.encode(CanonicalJSON.serialize(.object(h)))
-            return ["protected": .string(protected), "signature": .string(Base64URL.encode(try key.signature(for: Array((protected + "." + payload).utf8))))]
+            return [
+                "protected": .string(protected),
+                "signature": .string(Base64URL.encode(try key.signature(for: Array((protected + "." + payload).utf8)))),
+            ]
         }
-        let general = CanonicalJSON.serialize(["payload": .string(payload), "signatures": [try entry(stranger), try entry(fixture.key)]])
+        let general = CanonicalJSON.serialize([
+            "payload": .string(payload), "signatures": [try entry(stranger), try entry(fixture.key)],
+        ])
         #expect(try fixture.opener.open(general).signer.publicKey == fixture.key.publicKey)
         let onlyStranger = CanonicalJSON.serialize(["payload": .string(payload), "signatures": [try entry(stranger)]])
         #expect(fixture.opener.refusal(onlyStranger) == .unknownKeyID)
-        let nine = CanonicalJSON.serialize(["payload": .string(payload), "signatures": .array(Array(repeating: try entry(fixture.key), count: 9))])
+        let nine = CanonicalJSON.serialize([
+            "payload": .string(payload), "signatures": .array(Array(repeating: try entry(fixture.key), count: 9)),
+        ])
         #expect(fixture.opener.refusal(nine) == .malformed)
     }
 
@@ -112,7 +120,8 @@ struct EnvelopeTests {
     @Test("a payload that is not JSON is refused as bad-json when read")
     func payloadNotJSON() throws {
         let fixture = try EnvelopeFixture()
-        let envelope = try fixture.forge(header: fixture.header(), compressedPayload: Zlib.compress(Array("{not json".utf8)))
+        let envelope = try fixture.forge(
+            header: fixture.header(), compressedPayload: Zlib.compress(Array("{not json".utf8)))
         let opened = try fixture.opener.open(envelope)
         let error = #expect(throws: EnvelopeError.self) { try opened.json() }
         #expect(error?.code == .badJSON)
@@ -155,12 +164,16 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
 
     var testDescription: String { "\(name) → \(code)" }
 
-    static func with(_ name: String, _ code: EnvelopeError.Code, algorithm: SignatureAlgorithm = .ed25519, _ make: @escaping @Sendable (EnvelopeFixture) throws -> [UInt8]) -> RefusalCase {
+    static func with(
+        _ name: String, _ code: EnvelopeError.Code, algorithm: SignatureAlgorithm = .ed25519,
+        _ make: @escaping @Sendable (EnvelopeFixture) throws -> [UInt8]
+    ) -> RefusalCase {
         RefusalCase(name: name, code: code, algorithm: algorithm) { fixture in (try make(fixture), fixture.opener) }
     }
 
     /// Replaces one member of a sealed envelope.
-    static func replacing(_ member: String, in fixture: EnvelopeFixture, _ change: (String) -> String) throws -> [UInt8] {
+    static func replacing(_ member: String, in fixture: EnvelopeFixture, _ change: (String) -> String) throws -> [UInt8]
+    {
         var members = try EnvelopeFixture.members(try fixture.seal())
         members[member] = change(members[member]!)
         return CanonicalJSON.serialize(.object(members.mapValues { .string($0) }))
@@ -214,8 +227,12 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
             header["nonce"] = nil
             return try fixture.forge(header: header)
         },
-        .with("padded base64 in protected", .badBase64) { fixture in try replacing("protected", in: fixture) { $0 + "==" } },
-        .with("standard base64 in signature", .badBase64) { fixture in try replacing("signature", in: fixture) { "+/" + $0.dropFirst(2) } },
+        .with("padded base64 in protected", .badBase64) { fixture in
+            try replacing("protected", in: fixture) { $0 + "==" }
+        },
+        .with("standard base64 in signature", .badBase64) { fixture in
+            try replacing("signature", in: fixture) { "+/" + $0.dropFirst(2) }
+        },
         .with("header that is not JSON", .badJSON) { fixture in
             try replacing("protected", in: fixture) { _ in Base64URL.encode(Array("{alg:none}".utf8)) }
         },
@@ -223,14 +240,17 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
             var header = fixture.header()
             header["alg"] = "none"
             let protected = Base64URL.encode(CanonicalJSON.serialize(.object(header)))
-            return fixture.flattened(protected: protected, payload: Base64URL.encode(try Zlib.compress([0x7B, 0x7D])), signature: "")
+            return fixture.flattened(
+                protected: protected, payload: Base64URL.encode(try Zlib.compress([0x7B, 0x7D])), signature: "")
         },
         .with("alg HS256", .algorithmNotAllowed) { fixture in
             var header = fixture.header()
             header["alg"] = "HS256"
             return try fixture.forge(header: header)
         },
-        RefusalCase(name: "an algorithm outside the opener's allow-list", code: .algorithmNotAllowed, algorithm: .sm2sm3) { fixture in
+        RefusalCase(
+            name: "an algorithm outside the opener's allow-list", code: .algorithmNotAllowed, algorithm: .sm2sm3
+        ) { fixture in
             var opener = fixture.opener
             opener.allowedAlgorithms = [.ed25519, .es256]
             return (try fixture.seal(), opener)
@@ -246,8 +266,12 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
             header["alg"] = "ES256"
             return try fixture.forge(header: header)
         },
-        .with("a changed payload", .badSignature) { fixture in try replacing("payload", in: fixture) { flip($0, at: 10) } },
-        .with("a changed signature", .badSignature) { fixture in try replacing("signature", in: fixture) { flip($0, at: 5) } },
+        .with("a changed payload", .badSignature) { fixture in
+            try replacing("payload", in: fixture) { flip($0, at: 10) }
+        },
+        .with("a changed signature", .badSignature) { fixture in
+            try replacing("signature", in: fixture) { flip($0, at: 5) }
+        },
         .with("a changed header", .badSignature) { fixture in
             try replacing("protected", in: fixture) { protected in
                 var header = try! JSONParser().parse(try! Base64URL.decode(protected)).objectValue!
@@ -258,8 +282,12 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
         .with("a truncated signature", .badSignature, algorithm: .es256) { fixture in
             try replacing("signature", in: fixture) { Base64URL.encode(try! Base64URL.decode($0).dropLast(3)) }
         },
-        .with("a changed ES256 signature", .badSignature, algorithm: .es256) { fixture in try replacing("signature", in: fixture) { flip($0, at: 40) } },
-        .with("a changed SM2 signature", .badSignature, algorithm: .sm2sm3) { fixture in try replacing("signature", in: fixture) { flip($0, at: 3) } },
+        .with("a changed ES256 signature", .badSignature, algorithm: .es256) { fixture in
+            try replacing("signature", in: fixture) { flip($0, at: 40) }
+        },
+        .with("a changed SM2 signature", .badSignature, algorithm: .sm2sm3) { fixture in
+            try replacing("signature", in: fixture) { flip($0, at: 3) }
+        },
         .with("content type json", .unsupportedContentType) { fixture in
             var header = fixture.header()
             header["cty"] = "json"
@@ -285,10 +313,15 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
         },
         RefusalCase(name: "signed before the key's validity", code: .keyNotValid) { fixture in
             var opener = fixture.opener
-            opener.trust = TrustStore([TrustedKey(fixture.key.publicKey, nodeID: EnvelopeFixture.sender, validFrom: Date(timeIntervalSinceNow: 3600))])
+            opener.trust = TrustStore([
+                TrustedKey(
+                    fixture.key.publicKey, nodeID: EnvelopeFixture.sender, validFrom: Date(timeIntervalSinceNow: 3600))
+            ])
             return (try fixture.seal(), opener)
         },
-        .with("iat ten minutes ahead", .notYetValid) { fixture in try fixture.seal(issuedAt: Date(timeIntervalSinceNow: 600)) },
+        .with("iat ten minutes ahead", .notYetValid) { fixture in
+            try fixture.seal(issuedAt: Date(timeIntervalSinceNow: 600))
+        },
         .with("iat an hour ago", .tooOld) { fixture in try fixture.seal(issuedAt: Date(timeIntervalSinceNow: -3600)) },
         .with("a payload that is not base64url", .badBase64) { fixture in
             let protected = Base64URL.encode(CanonicalJSON.serialize(.object(fixture.header())))
@@ -305,7 +338,9 @@ struct RefusalCase: Sendable, CustomTestStringConvertible {
             try fixture.forge(header: fixture.header(), compressedPayload: Array("plain text".utf8))
         },
         .with("a signed truncated zlib stream", .corruptPayload) { fixture in
-            try fixture.forge(header: fixture.header(), compressedPayload: Array(try Zlib.compress(Array(repeating: 65, count: 1000)).dropLast(3)))
+            try fixture.forge(
+                header: fixture.header(),
+                compressedPayload: Array(try Zlib.compress(Array(repeating: 65, count: 1000)).dropLast(3)))
         },
     ]
 }

@@ -64,7 +64,8 @@ public struct EnvelopeOpener: Sendable {
         public var inflate: InflateLimits
 
         /// Creates limits.
-        public init(maxEnvelopeBytes: Int = 16 << 20, maxHeaderBytes: Int = 8 << 10, inflate: InflateLimits = .default) {
+        public init(maxEnvelopeBytes: Int = 16 << 20, maxHeaderBytes: Int = 8 << 10, inflate: InflateLimits = .default)
+        {
             self.maxEnvelopeBytes = maxEnvelopeBytes
             self.maxHeaderBytes = maxHeaderBytes
             self.inflate = inflate
@@ -129,7 +130,7 @@ public struct EnvelopeOpener: Sendable {
         for signature in parts.signatures {
             do {
                 return try open(payloadB64: parts.payload, signature: signature, now: now)
-            } catch where error.code == .unknownKeyID && parts.signatures.count > 1 {
+            } catch  where error.code == .unknownKeyID && parts.signatures.count > 1 {
                 // With several signatures, one by a key this node does not know is no reason to refuse.
                 firstFailure = firstFailure ?? error
             }
@@ -154,7 +155,8 @@ public struct EnvelopeOpener: Sendable {
             throw EnvelopeError(.malformed, "the envelope's 'payload' is \(payloadValue.typeName), not a string")
         }
         if members["header"] != nil {
-            throw EnvelopeError(.malformed, "the envelope has an unprotected 'header'; Seamless accepts protected headers only")
+            throw EnvelopeError(
+                .malformed, "the envelope has an unprotected 'header'; Seamless accepts protected headers only")
         }
         if let signaturesValue = members["signatures"] {
             if let unexpected = members.keys.first(where: { $0 != "payload" && $0 != "signatures" }) {
@@ -180,9 +182,12 @@ public struct EnvelopeOpener: Sendable {
         return (payload, [try signatureParts(flattened, where: "the envelope")])
     }
 
-    private static func signatureParts(_ members: [String: JSONValue], where place: String) throws(EnvelopeError) -> SignatureParts {
+    private static func signatureParts(
+        _ members: [String: JSONValue], where place: String
+    ) throws(EnvelopeError) -> SignatureParts {
         if members["header"] != nil {
-            throw EnvelopeError(.malformed, "\(place) has an unprotected 'header'; Seamless accepts protected headers only")
+            throw EnvelopeError(
+                .malformed, "\(place) has an unprotected 'header'; Seamless accepts protected headers only")
         }
         if let unexpected = members.keys.first(where: { $0 != "protected" && $0 != "signature" }) {
             throw EnvelopeError(.malformed, "\(place) has an unexpected member '\(unexpected)'")
@@ -196,7 +201,9 @@ public struct EnvelopeOpener: Sendable {
         return SignatureParts(protected: protected, signature: signature)
     }
 
-    private func open(payloadB64: String, signature parts: SignatureParts, now: Date) throws(EnvelopeError) -> OpenedEnvelope {
+    private func open(
+        payloadB64: String, signature parts: SignatureParts, now: Date
+    ) throws(EnvelopeError) -> OpenedEnvelope {
         guard parts.protected.utf8.count <= Base64URL.encodedLength(of: limits.maxHeaderBytes) else {
             throw EnvelopeError(.tooLarge, "the protected header is larger than \(limits.maxHeaderBytes) bytes")
         }
@@ -212,7 +219,8 @@ public struct EnvelopeOpener: Sendable {
         }
         guard let algorithm = SignatureAlgorithm(jwsName: algName), allowedAlgorithms.contains(algorithm) else {
             let allowed = allowedAlgorithms.map(\.jwsName).sorted().joined(separator: ", ")
-            throw EnvelopeError(.algorithmNotAllowed, "algorithm '\(algName)' is not allowed here (allowed: \(allowed))")
+            throw EnvelopeError(
+                .algorithmNotAllowed, "algorithm '\(algName)' is not allowed here (allowed: \(allowed))")
         }
         let header = try EnvelopeHeader.parse(headerValue, algorithm: algorithm)
         guard let signer = trust.key(for: header.keyID) else {
@@ -254,7 +262,9 @@ public struct EnvelopeOpener: Sendable {
     }
 
     /// The checks that only mean something once the signature is known to be genuine.
-    private func checkClaims(_ header: UnverifiedHeader, signer: TrustedKey, now: Date) throws(EnvelopeError) -> EnvelopeHeader {
+    private func checkClaims(
+        _ header: UnverifiedHeader, signer: TrustedKey, now: Date
+    ) throws(EnvelopeError) -> EnvelopeHeader {
         guard header.contentType == EnvelopeHeader.contentType else {
             throw EnvelopeError(
                 .unsupportedContentType,

@@ -86,7 +86,8 @@ public struct EnvelopeSealer: Sendable {
         var output: [UInt8] = []
         output.reserveCapacity(payload.count + protected.count + signature.count + 48)
         for part in parts {
-            output.append(contentsOf: UnsafeBufferPointer(start: part.name.utf8Start, count: part.name.utf8CodeUnitCount))
+            output.append(
+                contentsOf: UnsafeBufferPointer(start: part.name.utf8Start, count: part.name.utf8CodeUnitCount))
             output.append(contentsOf: part.value)
         }
         output.append(contentsOf: "\"}".utf8)

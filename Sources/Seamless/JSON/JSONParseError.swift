@@ -21,7 +21,10 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
         for component in path {
             switch component {
             case .key(let key):
-                let plain = key.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) }
+                let plain = key.utf8.allSatisfy {
+                    $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || ($0 >= 0x30 && $0 <= 0x39)
+                        || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A)
+                }
                 text += plain && !key.isEmpty ? ".\(key)" : "[\(String(reflecting: key))]"
             case .index(let index):
                 text += "[\(index)]"

@@ -247,12 +247,14 @@ private struct Reader {
             if (0xD800...0xDBFF).contains(scalar) {
                 guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u")
                 else {
-                    throw error("\\u\(String(scalar, radix: 16)) is a high surrogate without its low half", at: escapeStart)
+                    throw error(
+                        "\\u\(String(scalar, radix: 16)) is a high surrogate without its low half", at: escapeStart)
                 }
                 index += 2
                 let low = try parseHex4(escapeStart: escapeStart)
                 guard (0xDC00...0xDFFF).contains(low) else {
-                    throw error("\\u\(String(scalar, radix: 16)) is a high surrogate without its low half", at: escapeStart)
+                    throw error(
+                        "\\u\(String(scalar, radix: 16)) is a high surrogate without its low half", at: escapeStart)
                 }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if (0xDC00...0xDFFF).contains(scalar) {

@@ -48,7 +48,8 @@ public enum Zlib {
             initialized = produced
         }
         guard failure == Z_OK else {
-            throw CryptoError(.compressionFailed, "zlib failed while compressing \(input.count) bytes (status \(failure))")
+            throw CryptoError(
+                .compressionFailed, "zlib failed while compressing \(input.count) bytes (status \(failure))")
         }
         return output
     }
@@ -66,7 +67,9 @@ public enum Zlib {
         }
     }
 
-    private static func decompress(_ input: UnsafeRawBufferPointer, limits: InflateLimits) throws(CryptoError) -> [UInt8] {
+    private static func decompress(
+        _ input: UnsafeRawBufferPointer, limits: InflateLimits
+    ) throws(CryptoError) -> [UInt8] {
         guard input.count > 0 else {
             throw CryptoError(.corruptData, "the zlib stream is empty")
         }

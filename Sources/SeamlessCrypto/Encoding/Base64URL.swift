@@ -144,7 +144,8 @@ public enum Base64URL {
             }
         }
         if let failure {
-            let shown = (0x21...0x7E).contains(failure.byte)
+            let shown =
+                (0x21...0x7E).contains(failure.byte)
                 ? "'\(Character(Unicode.Scalar(failure.byte)))'"
                 : hexByte(failure.byte)
             throw CryptoError(

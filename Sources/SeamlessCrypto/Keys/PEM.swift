@@ -3,7 +3,9 @@ import COpenSSL
 /// Moves PEM text and DER bytes in and out of OpenSSL memory BIOs.
 enum PEM {
     /// Runs `body` with a read-only memory BIO over `text`.
-    static func withReadBIO<R>(_ text: String, _ body: (OpaquePointer) throws(CryptoError) -> R) throws(CryptoError) -> R {
+    static func withReadBIO<R>(
+        _ text: String, _ body: (OpaquePointer) throws(CryptoError) -> R
+    ) throws(CryptoError) -> R {
         let length = text.utf8.count
         guard length <= 1 << 20 else {
             throw CryptoError(.invalidKey, "key text of \(length) bytes is far larger than any PEM key")
@@ -40,7 +42,8 @@ enum PEM {
     static func subjectPublicKeyInfo(of pkey: OpaquePointer) throws(CryptoError) -> [UInt8] {
         let length = i2d_PUBKEY(pkey, nil)
         guard length > 0 else {
-            throw OpenSSLErrorQueue.error(.invalidKey, "OpenSSL could not encode the public key as SubjectPublicKeyInfo")
+            throw OpenSSLErrorQueue.error(
+                .invalidKey, "OpenSSL could not encode the public key as SubjectPublicKeyInfo")
         }
         var der = [UInt8](repeating: 0, count: Int(length))
         let written = der.withUnsafeMutableBufferPointer { buffer -> Int32 in
