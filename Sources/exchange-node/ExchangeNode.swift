@@ -16,7 +16,7 @@ struct ExchangeNode: ParsableCommand {
               exchange-node envelope open --trust keys/civil-affairs.pub.pem --audience gov.public-security \\
                   --in envelope.json
             """,
-        subcommands: [KeysCommand.self, EnvelopeCommand.self]
+        subcommands: [DemoCommand.self, KeysCommand.self, EnvelopeCommand.self]
     )
 
     static func main() {
