@@ -17,7 +17,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -37,10 +36,7 @@ let package = Package(
         ),
         .target(
             name: "Seamless",
-            dependencies: [
-                "SeamlessCrypto",
-                .product(name: "Logging", package: "swift-log"),
-            ],
+            dependencies: ["SeamlessCrypto"],
             swiftSettings: upcoming
         ),
         .target(
