@@ -49,7 +49,9 @@ struct KeyTests {
 
     @Test("a PEM text of megabytes is refused before OpenSSL reads it")
     func oversizedPEM() {
-        let huge = "-----BEGIN PRIVATE KEY-----\n" + String(repeating: "QUFBQUFB\n", count: 200_000) + "-----END PRIVATE KEY-----\n"
+        let huge =
+            "-----BEGIN PRIVATE KEY-----\n" + String(repeating: "QUFBQUFB\n", count: 200_000)
+            + "-----END PRIVATE KEY-----\n"
         let error = #expect(throws: CryptoError.self) { try PrivateKey(pemRepresentation: huge) }
         #expect(error?.code == .invalidKey)
         #expect(error?.reason.contains("far larger than any PEM key") == true)

@@ -46,6 +46,30 @@ struct EnvelopeTests {
         #expect(a.header.nonce != b.header.nonce)
     }
 
+    @Test("pretty-printed and JSON-escaped envelopes open exactly like the canonical one")
+    func equivalentSpellings() throws {
+        let fixture = try EnvelopeFixture()
+        let envelope = try fixture.seal()
+        let members = try EnvelopeFixture.members(envelope)
+        let pretty = """
+            {
+              "signature" : "\(members["signature"]!)",
+              "protected" : "\(members["protected"]!)",
+              "payload" : "\(members["payload"]!)"
+            }
+
+            """
+        let scanned = Array(pretty.utf8).withUnsafeBytes { EnvelopeLayout.scan($0) != nil }
+        #expect(scanned, "the fast path takes it")
+        // "\u0065" is "e": the same strings, spelled with JSON escapes, which only the strict parser reads.
+        let escaped = String(decoding: envelope, as: UTF8.self).replacingOccurrences(of: "e", with: "\\u0065")
+        #expect(escaped != String(decoding: envelope, as: UTF8.self))
+        for variant in [pretty, escaped] {
+            let opened = try fixture.opener.open(Array(variant.utf8))
+            #expect(try opened.json() == EnvelopeFixture.payload)
+        }
+    }
+
     @Test("a general-form envelope opens by whichever signature is trusted")
     func generalForm() throws {
         let fixture = try EnvelopeFixture()

@@ -118,24 +118,55 @@ public struct EnvelopeOpener: Sendable {
                 "the envelope has \(envelope.count) bytes, more than the \(limits.maxEnvelopeBytes)-byte limit"
             )
         }
-        let outer: JSONValue
-        do {
-            // The outer envelope is a flat object of strings; a low depth limit keeps hostile nesting cheap.
-            outer = try JSONParser(maxDepth: 4).parse(envelope)
-        } catch {
-            throw EnvelopeError(.badJSON, "the envelope is not valid JSON: \(error)")
+        return try withContiguousBytes(envelope) { bytes throws(EnvelopeError) in
+            if let layout = EnvelopeLayout.scan(bytes) {
+                return try open(bytes, layout, now: now)
+            }
+            // Escaped strings, unusual members or outright errors: the strict parser decides, and names the error.
+            let (normalised, layout) = try Self.normalise(bytes)
+            return try withContiguousBytes(normalised) { copy throws(EnvelopeError) in
+                try open(copy, layout, now: now)
+            }
         }
-        let parts = try Self.parts(of: outer)
+    }
+
+    private func open(
+        _ bytes: UnsafeRawBufferPointer, _ layout: EnvelopeLayout, now: Date
+    ) throws(EnvelopeError) -> OpenedEnvelope {
         var firstFailure: EnvelopeError?
-        for signature in parts.signatures {
+        for signature in layout.signatures {
             do {
-                return try open(payloadB64: parts.payload, signature: signature, now: now)
-            } catch  where error.code == .unknownKeyID && parts.signatures.count > 1 {
+                return try open(bytes, payload: layout.payload, signature: signature, now: now)
+            } catch  where error.code == .unknownKeyID && layout.signatures.count > 1 {
                 // With several signatures, one by a key this node does not know is no reason to refuse.
                 firstFailure = firstFailure ?? error
             }
         }
         throw firstFailure ?? EnvelopeError(.malformed, "the envelope has no signatures")
+    }
+
+    /// Parses an envelope strictly and lays its members out in one buffer, for the envelopes
+    /// ``EnvelopeLayout/scan(_:)`` leaves to the general parser.
+    static func normalise(_ bytes: UnsafeRawBufferPointer) throws(EnvelopeError) -> ([UInt8], EnvelopeLayout) {
+        let outer: JSONValue
+        do {
+            // The outer envelope is a flat object of strings; a low depth limit keeps hostile nesting cheap.
+            outer = try JSONParser(maxDepth: 4).parse(bytes)
+        } catch {
+            throw EnvelopeError(.badJSON, "the envelope is not valid JSON: \(error)")
+        }
+        let parts = try parts(of: outer)
+        var buffer: [UInt8] = []
+        func append(_ text: String) -> Range<Int> {
+            let start = buffer.count
+            buffer.append(contentsOf: text.utf8)
+            return start..<buffer.count
+        }
+        let payload = append(parts.payload)
+        let signatures = parts.signatures.map { part in
+            EnvelopeLayout.Signature(protected: append(part.protected), signature: append(part.signature))
+        }
+        return (buffer, EnvelopeLayout(payload: payload, signatures: signatures))
     }
 
     struct SignatureParts {
@@ -201,13 +232,20 @@ public struct EnvelopeOpener: Sendable {
         return SignatureParts(protected: protected, signature: signature)
     }
 
+    /// Checks one signature entry and, if it holds, opens the payload. The members are base64url text at
+    /// the given ranges of `bytes`.
     private func open(
-        payloadB64: String, signature parts: SignatureParts, now: Date
+        _ bytes: UnsafeRawBufferPointer,
+        payload payloadRange: Range<Int>,
+        signature entry: EnvelopeLayout.Signature,
+        now: Date
     ) throws(EnvelopeError) -> OpenedEnvelope {
-        guard parts.protected.utf8.count <= Base64URL.encodedLength(of: limits.maxHeaderBytes) else {
+        let protectedText = UnsafeRawBufferPointer(rebasing: bytes[entry.protected])
+        let payloadText = UnsafeRawBufferPointer(rebasing: bytes[payloadRange])
+        guard protectedText.count <= Base64URL.encodedLength(of: limits.maxHeaderBytes) else {
             throw EnvelopeError(.tooLarge, "the protected header is larger than \(limits.maxHeaderBytes) bytes")
         }
-        let headerBytes = try decodeBase64(parts.protected, member: "protected")
+        let headerBytes = try decodeBase64(protectedText, member: "protected")
         let headerValue: JSONValue
         do {
             headerValue = try JSONParser(maxDepth: 8).parse(headerBytes)
@@ -235,11 +273,16 @@ public struct EnvelopeOpener: Sendable {
                 "the envelope claims \(algorithm) but trusted key '\(header.keyID)' is a \(signer.publicKey.algorithm) key"
             )
         }
-        let signature = try decodeBase64(parts.signature, member: "signature")
-        var signingInput = Array(parts.protected.utf8)
-        signingInput.reserveCapacity(signingInput.count + 1 + payloadB64.utf8.count)
-        signingInput.append(UInt8(ascii: "."))
-        signingInput.append(contentsOf: payloadB64.utf8)
+        let signature = try decodeBase64(UnsafeRawBufferPointer(rebasing: bytes[entry.signature]), member: "signature")
+        // The JWS signing input: ASCII(protected) "." ASCII(payload), assembled with one allocation.
+        let inputLength = protectedText.count + 1 + payloadText.count
+        let signingInput = [UInt8](unsafeUninitializedCapacity: inputLength) { buffer, initialized in
+            let raw = UnsafeMutableRawBufferPointer(buffer)
+            raw.copyMemory(from: protectedText)
+            raw[protectedText.count] = UInt8(ascii: ".")
+            UnsafeMutableRawBufferPointer(rebasing: raw[(protectedText.count + 1)...]).copyMemory(from: payloadText)
+            initialized = inputLength
+        }
         guard signer.publicKey.isValidSignature(signature, for: signingInput) else {
             throw EnvelopeError(
                 .badSignature,
@@ -247,7 +290,7 @@ public struct EnvelopeOpener: Sendable {
             )
         }
         let verified = try checkClaims(header, signer: signer, now: now)
-        let compressed = try decodeBase64(payloadB64, member: "payload")
+        let compressed = try decodeBase64(payloadText, member: "payload")
         let payload: [UInt8]
         do {
             payload = try Zlib.decompress(compressed, limits: limits.inflate)
@@ -321,7 +364,7 @@ public struct EnvelopeOpener: Sendable {
         )
     }
 
-    private func decodeBase64(_ text: String, member: String) throws(EnvelopeError) -> [UInt8] {
+    private func decodeBase64(_ text: UnsafeRawBufferPointer, member: String) throws(EnvelopeError) -> [UInt8] {
         do {
             return try Base64URL.decode(text)
         } catch {

@@ -219,6 +219,10 @@ private struct Reader {
     }
 
     func makeString(_ buffer: UnsafeRawBufferPointer, start: Int) throws(JSONParseError) -> String {
+        // Most strings are ASCII, which is valid UTF-8 by construction; the general validator is far slower.
+        if isASCII(buffer) {
+            return String(decoding: buffer, as: UTF8.self)
+        }
         guard let string = String(validating: buffer, as: UTF8.self) else {
             throw error("the string that starts at byte \(start - 1) is not valid UTF-8", at: start - 1)
         }
@@ -339,6 +343,21 @@ private struct Reader {
             throw error("the number \(String(decoding: text.prefix(40), as: UTF8.self)) is out of range", at: start)
         }
         return value
+    }
+
+    /// Whether every byte is below 0x80, checked eight bytes at a time.
+    func isASCII(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        var index = 0
+        var accumulated: UInt64 = 0
+        while index + 8 <= buffer.count {
+            accumulated |= buffer.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < buffer.count {
+            accumulated |= UInt64(buffer[index])
+            index += 1
+        }
+        return accumulated & 0x8080_8080_8080_8080 == 0
     }
 
     @inline(__always)

@@ -2,6 +2,9 @@ import CZlib
 
 /// zlib (RFC 1950) compression, and decompression with hard caps on output size and ratio.
 public enum Zlib {
+    /// The most output one inflate call may produce before the caps are checked again.
+    static let inflateSlice = 256 << 10
+
     /// Compresses `bytes` at `level` (0 = stored … 9 = smallest; 6 is zlib's default).
     /// - Throws: ``CryptoError/Code/compressionFailed`` for a level outside 0...9.
     public static func compress(_ bytes: some Collection<UInt8>, level: Int = 6) throws(CryptoError) -> [UInt8] {
@@ -82,8 +85,8 @@ public enum Zlib {
         stream.avail_in = uInt(min(input.count, Int(UInt32.max)))
         var inputLeft = input.count - Int(stream.avail_in)
 
-        // Start from a guess a typical JSON batch fits, grow geometrically, never past the cap.
-        var capacity = min(max(input.count * 4, 4096), limits.maxOutputBytes)
+        // Start from a guess a typical JSON batch (5–10× compression) fits, grow geometrically, never past the cap.
+        var capacity = min(max(input.count * 8, 4096), limits.maxOutputBytes)
         var output = uninitializedBytes(capacity)
         var produced = 0
         while true {
@@ -110,7 +113,8 @@ public enum Zlib {
             }
             let status = output.withUnsafeMutableBufferPointer { buffer -> Int32 in
                 stream.next_out = buffer.baseAddress! + produced
-                stream.avail_out = uInt(min(capacity - produced, Int(UInt32.max)))
+                // Inflate in slices so the ratio check below runs every 256 KiB, stopping a bomb early.
+                stream.avail_out = uInt(min(capacity - produced, Self.inflateSlice))
                 return inflate(&stream, Z_NO_FLUSH)
             }
             produced = Int(stream.total_out)

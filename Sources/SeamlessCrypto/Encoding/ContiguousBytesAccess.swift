@@ -1,6 +1,6 @@
 /// Runs `body` over the bytes of `bytes` without copying when the collection is contiguous (arrays,
 /// slices, `Data`), and over a temporary copy otherwise. Keeps `body`'s typed error.
-func withContiguousBytes<C: Collection<UInt8>, R, E: Error>(
+public func withContiguousBytes<C: Collection<UInt8>, R, E: Error>(
     _ bytes: C,
     _ body: (UnsafeRawBufferPointer) throws(E) -> R
 ) throws(E) -> R {
