@@ -1,0 +1,105 @@
+/// Summary of one catalog revision.
+public struct CatalogRevisionInfo: Sendable, Hashable, Codable {
+    /// The content hash.
+    public var revision: String
+    /// When it was recorded.
+    public var recordedAt: Timestamp
+    /// How many entries it has.
+    public var entryCount: Int
+
+    /// Creates a summary.
+    public init(revision: String, recordedAt: Timestamp, entryCount: Int) {
+        self.revision = revision
+        self.recordedAt = recordedAt
+        self.entryCount = entryCount
+    }
+}
+
+/// Why the store refused or failed: a stable code and a sentence.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// A stable code.
+    public enum Code: String, Sendable, Hashable {
+        /// No such record.
+        case notFound = "not-found"
+        /// A record with that id exists already; records are immutable.
+        case alreadyExists = "already-exists"
+        /// The change breaks a rule (an agreement transition, a consent withdrawn twice…).
+        case refused
+        /// The database failed or holds something unreadable.
+        case database
+    }
+
+    /// The code.
+    public let code: Code
+    /// The sentence.
+    public let reason: String
+
+    /// Creates an error.
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code.rawValue): \(reason)" }
+}
+
+/// Where a node keeps its catalog, lists, consents and agreements. Every method is atomic: it changes all
+/// it says or nothing. `SQLiteStore` is the embedded implementation.
+public protocol Store: Sendable {
+    /// The current catalog (empty before the first import).
+    func currentCatalog() async throws -> Catalog
+    /// A past or current catalog revision, or `nil` if the store never had it.
+    func catalog(revision: String) async throws -> Catalog?
+    /// Every revision, oldest first.
+    func catalogRevisions() async throws -> [CatalogRevisionInfo]
+    /// Adds or replaces entries in one new revision; returns the resulting catalog (the current one,
+    /// unchanged, if the entries change nothing).
+    func importCatalogEntries(_ entries: [CatalogEntry], at: Timestamp) async throws -> Catalog
+
+    /// Adds or replaces a department's responsibility list.
+    func saveResponsibilityList(_ list: ResponsibilityList) async throws
+    /// Every responsibility list, by department.
+    func responsibilityLists() async throws -> [ResponsibilityList]
+
+    /// Sets the working-day calendar.
+    func saveCalendar(_ calendar: WorkingCalendar) async throws
+    /// The working-day calendar, if set.
+    func calendar() async throws -> WorkingCalendar?
+
+    /// Sets the purpose registry.
+    func savePurposes(_ registry: PurposeRegistry) async throws
+    /// The purpose registry (empty if never set).
+    func purposes() async throws -> PurposeRegistry
+
+    /// Records a new consent as active from `at`.
+    func recordConsent(_ record: ConsentRecord, at: Timestamp, by: String) async throws -> ConsentStatus
+    /// Changes a consent's state (pause, resume, withdraw) from `at` on.
+    func changeConsent(id: String, to state: ConsentState, at: Timestamp, by: String, reason: String?) async throws -> ConsentStatus
+    /// One consent with its history.
+    func consent(id: String) async throws -> ConsentStatus?
+    /// All consents, or those of one subject.
+    func consents(subject: String?) async throws -> [ConsentStatus]
+
+    /// Records a new agreement (an application, or an imported agreement with its history).
+    func recordAgreement(_ agreement: Agreement) async throws
+    /// Applies a transition under the agreement state machine.
+    func transitionAgreement(id: String, _ event: AgreementEvent) async throws -> Agreement
+    /// One agreement.
+    func agreement(id: String) async throws -> Agreement?
+    /// All agreements, by id.
+    func agreements() async throws -> [Agreement]
+}
+
+extension Store {
+    /// A policy snapshot of everything the store holds, for `node` deciding among `members`.
+    public func policySnapshot(node: String, members: Set<String>) async throws -> PolicySnapshot {
+        PolicySnapshot(
+            node: node,
+            catalog: try await currentCatalog(),
+            members: members,
+            purposes: try await purposes(),
+            consents: try await consents(subject: nil),
+            agreements: try await agreements()
+        )
+    }
+}
