@@ -22,10 +22,14 @@ public struct CommandFailure: Error, CustomStringConvertible {
 extension ParsableCommand {
     /// Runs the command tree with Seamless's exit codes: usage errors exit 2 (not ArgumentParser's 64),
     /// ``CommandFailure`` exits with its own code after printing its message to standard error.
-    public static func runWithSeamlessExitCodes() -> Never {
+    public static func runWithSeamlessExitCodes() async -> Never {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
             Foundation.exit(0)
         } catch let failure as CommandFailure {
             FileHandle.standardError.write(Data("error: \(failure.message)\n".utf8))

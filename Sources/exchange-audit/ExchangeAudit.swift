@@ -2,7 +2,7 @@ import ArgumentParser
 import SeamlessCLI
 
 @main
-struct ExchangeAudit: ParsableCommand {
+struct ExchangeAudit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-audit",
         abstract: "The auditor's tool: inspect what Seamless nodes signed, offline.",
@@ -15,7 +15,7 @@ struct ExchangeAudit: ParsableCommand {
         subcommands: [InspectCommand.self]
     )
 
-    static func main() {
-        runWithSeamlessExitCodes()
+    static func main() async {
+        await runWithSeamlessExitCodes()
     }
 }

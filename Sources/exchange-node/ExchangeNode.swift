@@ -2,7 +2,7 @@ import ArgumentParser
 import SeamlessCLI
 
 @main
-struct ExchangeNode: ParsableCommand {
+struct ExchangeNode: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exchange-node",
         abstract: "A Seamless department node: keys, signed envelopes, and (soon) the exchange itself.",
@@ -16,10 +16,14 @@ struct ExchangeNode: ParsableCommand {
               exchange-node envelope open --trust keys/civil-affairs.pub.pem --audience gov.public-security \\
                   --in envelope.json
             """,
-        subcommands: [DemoCommand.self, KeysCommand.self, EnvelopeCommand.self]
+        subcommands: [
+            DemoCommand.self, InitCommand.self, CatalogCommand.self, ResponsibilityCommand.self, CalendarCommand.self,
+            PurposesCommand.self, ConsentCommand.self, AgreementCommand.self, DecideCommand.self, KeysCommand.self,
+            EnvelopeCommand.self,
+        ]
     )
 
-    static func main() {
-        runWithSeamlessExitCodes()
+    static func main() async {
+        await runWithSeamlessExitCodes()
     }
 }

@@ -181,3 +181,25 @@ extension Agreement: ValidatableDocument {
         return issues.issues
     }
 }
+
+extension Agreement {
+    /// The rules an agreement must meet against the provider's catalog: the resource exists and is
+    /// shared, the fields exist, and the resource serves the purpose.
+    public func issues(against catalog: Catalog) -> [ValidationIssue] {
+        guard let entry = catalog.entries[resource] else {
+            return [ValidationIssue(path: "$.resource", rule: "agreement.unknown-resource", message: "'\(resource)' is not in the provider's catalog")]
+        }
+        var issues = IssueCollector()
+        if case .notShared(let basis) = entry.sharing {
+            issues.add("$.resource", "agreement.resource-not-shared", "'\(entry.id)' is not shared: \(basis)")
+        }
+        for (index, field) in fields.enumerated() where entry.item(named: field) == nil {
+            issues.add("$.fields[\(index)]", "agreement.unknown-field", "'\(entry.id)' has no field '\(field)'")
+        }
+        issues.require(
+            entry.purposes.contains { PurposeCode.is(purpose, within: $0) }, "$.purpose", "agreement.purpose-not-allowed",
+            "'\(entry.id)' serves \(entry.purposes.joined(separator: ", ")), not '\(purpose)'"
+        )
+        return issues.issues
+    }
+}

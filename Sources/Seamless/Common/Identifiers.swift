@@ -43,6 +43,13 @@ public enum PurposeCode {
     /// The registry's catch-all entry.
     public static let wildcard = "*"
 
+    /// Whether `purpose` is `allowed` or a narrower purpose under it (`a.b` is within `a`).
+    public static func `is`(_ purpose: String, within allowed: String) -> Bool {
+        guard purpose.hasPrefix(allowed) else { return false }
+        return purpose.utf8.count == allowed.utf8.count
+            || purpose.utf8.dropFirst(allowed.utf8.count).first == UInt8(ascii: ".")
+    }
+
     /// Whether `text` is a well-formed purpose code (the wildcard is not one).
     public static func isValid(_ text: String) -> Bool {
         let bytes = text.utf8

@@ -39,7 +39,7 @@ extension PolicySnapshot {
             basis.agreementID = agreement.id
         }
         // 4. The purpose is one the resource serves, registered, and within its limits.
-        guard entry.purposes.contains(where: { Self.purpose(request.purpose, isWithin: $0) }) else {
+        guard entry.purposes.contains(where: { PurposeCode.is(request.purpose, within: $0) }) else {
             return deny(.purposeNotAllowed, "'\(entry.id)' may be requested for \(entry.purposes.joined(separator: ", ")), not for '\(request.purpose)'")
         }
         guard let purpose = purposes.match(request.purpose) else {
@@ -182,11 +182,5 @@ extension PolicySnapshot {
             if case .conditional = entry.sharing { return agreement?.fields.contains(item.name) ?? false }
             return true
         }
-    }
-
-    /// Whether `purpose` is `allowed` or a narrower purpose under it (`a.b` is within `a`).
-    static func purpose(_ purpose: String, isWithin allowed: String) -> Bool {
-        guard purpose.hasPrefix(allowed) else { return false }
-        return purpose.utf8.count == allowed.utf8.count || purpose.utf8.dropFirst(allowed.utf8.count).first == UInt8(ascii: ".")
     }
 }

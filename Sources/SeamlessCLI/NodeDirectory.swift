@@ -1,0 +1,94 @@
+import Foundation
+import Seamless
+import SeamlessCrypto
+
+/// `node.json`: what `exchange-node init` writes into a node folder.
+public struct NodeConfiguration: Codable, Sendable, Hashable {
+    /// The node id.
+    public var id: String
+    /// The signing algorithm (JWS name).
+    public var algorithm: String
+    /// The private key, relative to the node folder.
+    public var key: String
+    /// The public key, relative to the node folder.
+    public var publicKey: String
+    /// The SQLite database, relative to the node folder.
+    public var database: String
+    /// The federation's member nodes, until a signed federation file replaces this list.
+    public var members: [String]
+
+    /// Creates a configuration.
+    public init(id: String, algorithm: String, key: String, publicKey: String, database: String, members: [String]) {
+        self.id = id
+        self.algorithm = algorithm
+        self.key = key
+        self.publicKey = publicKey
+        self.database = database
+        self.members = members
+    }
+}
+
+/// A node folder: `node.json`, `keys/`, and the node's SQLite file.
+public struct NodeDirectory: Sendable {
+    /// The folder.
+    public let path: String
+    /// Its configuration.
+    public let configuration: NodeConfiguration
+
+    static let configurationFile = "node.json"
+
+    /// Opens an existing node folder.
+    public static func open(_ path: String) throws -> NodeDirectory {
+        let file = (path as NSString).appendingPathComponent(configurationFile)
+        guard FileManager.default.fileExists(atPath: file) else {
+            throw CommandFailure.usage("'\(path)' is not a node folder (no node.json); create one with `exchange-node init --dir \(path) --id NODE-ID`")
+        }
+        let bytes = try Files.read(file, limit: 1 << 20, what: "node configuration")
+        do {
+            return NodeDirectory(path: path, configuration: try JSONDecoder().decode(NodeConfiguration.self, from: Data(bytes)))
+        } catch {
+            throw CommandFailure.io("'\(file)' is not a readable node configuration: \(error)")
+        }
+    }
+
+    /// Creates a node folder with a fresh key and an empty database. Refuses to touch an existing node.
+    public static func create(at path: String, id: String, algorithm: SignatureAlgorithm, members: [String]) throws -> (NodeDirectory, PrivateKey) {
+        guard NodeID.isValid(id) else {
+            throw CommandFailure.usage("'\(id)' is not a node id: 2–63 characters of a-z, 0-9, '.' and '-', starting with a letter or digit")
+        }
+        if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(configurationFile)) {
+            throw CommandFailure.refused("'\(path)' already holds a node; nothing was changed")
+        }
+        try Files.makeDirectory((path as NSString).appendingPathComponent("keys"))
+        let configuration = NodeConfiguration(
+            id: id, algorithm: algorithm.jwsName, key: "keys/node.key.pem", publicKey: "keys/node.pub.pem",
+            database: "node.sqlite", members: Array(Set(members + [id])).sorted()
+        )
+        let directory = NodeDirectory(path: path, configuration: configuration)
+        let key = try PrivateKey.generate(algorithm)
+        try Files.write(try key.pemRepresentation, to: directory.resolve(configuration.key), permissions: 0o600, overwrite: false)
+        try Files.write(key.publicKey.pemRepresentation, to: directory.resolve(configuration.publicKey), permissions: 0o644, overwrite: false)
+        _ = try directory.store()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try Files.write(String(decoding: try encoder.encode(configuration), as: UTF8.self) + "\n", to: directory.resolve(configurationFile), permissions: 0o644, overwrite: false)
+        return (directory, key)
+    }
+
+    /// A path inside the node folder.
+    public func resolve(_ relative: String) -> String {
+        relative.hasPrefix("/") ? relative : (path as NSString).appendingPathComponent(relative)
+    }
+
+    /// The node's store.
+    public func store() throws -> SQLiteStore {
+        do {
+            return try SQLiteStore(path: resolve(configuration.database))
+        } catch {
+            throw CommandFailure.io("\(error)")
+        }
+    }
+
+    /// The federation members the node knows.
+    public var members: Set<String> { Set(configuration.members) }
+}

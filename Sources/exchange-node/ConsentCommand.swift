@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import Seamless
+import SeamlessCLI
+
+struct ConsentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consent",
+        abstract: "Record citizens' consents and their withdrawal.",
+        subcommands: [Grant.self, Withdraw.self, Pause.self, Resume.self, List.self]
+    )
+
+    struct Grant: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a consent from a file: one subject, one purpose, explicit evidence.",
+            discussion: """
+                Bundled consent (several purposes) and consent without evidence are refused. The consent is
+                active from --at (default now).
+
+                Example:
+                  exchange-node consent grant --node nodes/civil-affairs consent-2026-000117.json
+                """
+        )
+
+        @OptionGroup var node: NodeOptions
+
+        @Option(help: "When it was recorded (RFC 3339 UTC); default now.")
+        var at: String?
+
+        @Option(help: "Who records it (a role or node id); default this node.")
+        var by: String?
+
+        @Argument(help: "The consent file.")
+        var file: String
+
+        func run() async throws {
+            let directory = try node.open()
+            let bytes = try Files.read(file, limit: DocumentReader.maxDocumentBytes, what: "consent")
+            let record: ConsentRecord
+            do {
+                record = try ConsentRecord.read(from: bytes, source: file)
+            } catch {
+                throw CommandFailure.refused(error.description + "\nnothing was recorded")
+            }
+            let status = try await directory.store().recordConsent(record, at: try parseMoment(at), by: by ?? directory.configuration.id)
+            print("recorded consent \(record.id) for purpose \(record.purpose), active from \(status.history[0].at)")
+        }
+    }
+
+    struct Withdraw: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Withdraw a consent from now (or --at) on; never retroactive, and final.",
+            discussion: "Example:\n  exchange-node consent withdraw --node nodes/civil-affairs consent-2026-000117 --reason 'requested at counter'"
+        )
+
+        @OptionGroup var node: NodeOptions
+        @Option(help: "When it takes effect (RFC 3339 UTC); default now.") var at: String?
+        @Option(help: "Who records it.") var by: String = "subject"
+        @Option(help: "Why.") var reason: String?
+        @Argument(help: "The consent id.") var id: String
+
+        func run() async throws {
+            try await change(node, id, .withdrawn, at, by, reason)
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause a consent until it is resumed.")
+        @OptionGroup var node: NodeOptions
+        @Option(help: "When (RFC 3339 UTC); default now.") var at: String?
+        @Option(help: "Who records it.") var by: String = "subject"
+        @Option(help: "Why.") var reason: String?
+        @Argument(help: "The consent id.") var id: String
+
+        func run() async throws {
+            try await change(node, id, .paused, at, by, reason)
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused consent.")
+        @OptionGroup var node: NodeOptions
+        @Option(help: "When (RFC 3339 UTC); default now.") var at: String?
+        @Option(help: "Who records it.") var by: String = "subject"
+        @Argument(help: "The consent id.") var id: String
+
+        func run() async throws {
+            try await change(node, id, .active, at, by, nil)
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List consents with their state now.",
+            discussion: "Example:\n  exchange-node consent list --node nodes/civil-affairs --subject subj-7f3a91c2"
+        )
+
+        @OptionGroup var node: NodeOptions
+        @Option(help: "Only this subject's consents.") var subject: String?
+        @Option(help: "text or json.") var format: OutputFormat = .text
+
+        func run() async throws {
+            let consents = try await node.open().store().consents(subject: subject)
+            let now = Timestamp.now
+            switch format {
+            case .json:
+                try printJSON(consents)
+            case .text:
+                printTable(
+                    ["CONSENT", "SUBJECT", "PURPOSE", "RECIPIENTS", "STATE", "EXPIRY"],
+                    consents.map { status in
+                        let record = status.record
+                        return [record.id, record.subject, record.purpose, record.recipients.joined(separator: ","), status.state(at: now).rawValue, record.expiry.rfc3339]
+                    }
+                )
+            }
+        }
+    }
+
+    static func change(_ node: NodeOptions, _ id: String, _ state: ConsentState, _ at: String?, _ by: String, _ reason: String?) async throws {
+        do {
+            let status = try await node.open().store().changeConsent(id: id, to: state, at: try parseMoment(at), by: by, reason: reason)
+            print("consent \(id) is \(state.rawValue) from \(status.history.last!.at)")
+        } catch let error as StoreError where error.code != .database {
+            throw CommandFailure.refused(error.description)
+        }
+    }
+}
+
+/// Reads an optional RFC 3339 moment from the command line; now when absent.
+func parseMoment(_ text: String?) throws -> Timestamp {
+    guard let text else { return .now }
+    guard let moment = Timestamp(rfc3339: text) else {
+        throw CommandFailure.usage("'\(text)' is not a UTC time like 2026-11-02T09:30:00Z")
+    }
+    return moment
+}

@@ -1,0 +1,41 @@
+import ArgumentParser
+import SeamlessCLI
+import SeamlessCrypto
+
+struct InitCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create a node folder: configuration, signing key and SQLite database.",
+        discussion: """
+            Writes DIR/node.json, DIR/keys/node.key.pem (0600), DIR/keys/node.pub.pem and DIR/node.sqlite.
+            Refuses to touch a folder that already holds a node.
+
+            Example:
+              exchange-node init --dir nodes/public-security --id gov.public-security --algorithm sm2 \\
+                  --member gov.civil-affairs --member gov.human-resources
+            """
+    )
+
+    @Option(help: "The folder to create the node in.")
+    var dir: String
+
+    @Option(help: "The node id, e.g. gov.public-security.")
+    var id: String
+
+    @Option(help: "ed25519 (default), p256 or sm2.")
+    var algorithm: String = "ed25519"
+
+    @Option(name: .customLong("member"), help: "Another federation member's node id; repeat for several.")
+    var members: [String] = []
+
+    func run() async throws {
+        guard let algorithm = SignatureAlgorithm(commandLineName: algorithm) else {
+            throw CommandFailure.usage("unknown algorithm '\(self.algorithm)'; use ed25519, p256 or sm2")
+        }
+        let (node, key) = try NodeDirectory.create(at: dir, id: id, algorithm: algorithm, members: members)
+        print("created node \(node.configuration.id) in \(dir)")
+        print("  key       \(algorithm) \(key.kid) (\(node.configuration.key))")
+        print("  database  \(node.configuration.database)")
+        print("  members   \(node.configuration.members.joined(separator: ", "))")
+    }
+}
