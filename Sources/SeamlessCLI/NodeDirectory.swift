@@ -41,20 +41,26 @@ public struct NodeDirectory: Sendable {
     public static func open(_ path: String) throws -> NodeDirectory {
         let file = (path as NSString).appendingPathComponent(configurationFile)
         guard FileManager.default.fileExists(atPath: file) else {
-            throw CommandFailure.usage("'\(path)' is not a node folder (no node.json); create one with `exchange-node init --dir \(path) --id NODE-ID`")
+            throw CommandFailure.usage(
+                "'\(path)' is not a node folder (no node.json); create one with `exchange-node init --dir \(path) --id NODE-ID`"
+            )
         }
         let bytes = try Files.read(file, limit: 1 << 20, what: "node configuration")
         do {
-            return NodeDirectory(path: path, configuration: try JSONDecoder().decode(NodeConfiguration.self, from: Data(bytes)))
+            return NodeDirectory(
+                path: path, configuration: try JSONDecoder().decode(NodeConfiguration.self, from: Data(bytes)))
         } catch {
             throw CommandFailure.io("'\(file)' is not a readable node configuration: \(error)")
         }
     }
 
     /// Creates a node folder with a fresh key and an empty database. Refuses to touch an existing node.
-    public static func create(at path: String, id: String, algorithm: SignatureAlgorithm, members: [String]) throws -> (NodeDirectory, PrivateKey) {
+    public static func create(
+        at path: String, id: String, algorithm: SignatureAlgorithm, members: [String]
+    ) throws -> (NodeDirectory, PrivateKey) {
         guard NodeID.isValid(id) else {
-            throw CommandFailure.usage("'\(id)' is not a node id: 2–63 characters of a-z, 0-9, '.' and '-', starting with a letter or digit")
+            throw CommandFailure.usage(
+                "'\(id)' is not a node id: 2–63 characters of a-z, 0-9, '.' and '-', starting with a letter or digit")
         }
         if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(configurationFile)) {
             throw CommandFailure.refused("'\(path)' already holds a node; nothing was changed")
@@ -66,12 +72,17 @@ public struct NodeDirectory: Sendable {
         )
         let directory = NodeDirectory(path: path, configuration: configuration)
         let key = try PrivateKey.generate(algorithm)
-        try Files.write(try key.pemRepresentation, to: directory.resolve(configuration.key), permissions: 0o600, overwrite: false)
-        try Files.write(key.publicKey.pemRepresentation, to: directory.resolve(configuration.publicKey), permissions: 0o644, overwrite: false)
+        try Files.write(
+            try key.pemRepresentation, to: directory.resolve(configuration.key), permissions: 0o600, overwrite: false)
+        try Files.write(
+            key.publicKey.pemRepresentation, to: directory.resolve(configuration.publicKey), permissions: 0o644,
+            overwrite: false)
         _ = try directory.store()
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try Files.write(String(decoding: try encoder.encode(configuration), as: UTF8.self) + "\n", to: directory.resolve(configurationFile), permissions: 0o644, overwrite: false)
+        try Files.write(
+            String(decoding: try encoder.encode(configuration), as: UTF8.self) + "\n",
+            to: directory.resolve(configurationFile), permissions: 0o644, overwrite: false)
         return (directory, key)
     }
 

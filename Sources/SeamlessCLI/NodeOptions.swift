@@ -25,7 +25,9 @@ public enum OutputFormat: String, ExpressibleByArgument, Sendable {
 /// anything is stored, and every problem in every file is reported.
 public enum DocumentFiles {
     /// Reads every file as a list of `T` (one document or an array of them).
-    public static func readAll<T: ValidatableDocument>(_ type: T.Type, _ paths: [String]) throws -> [(path: String, documents: [T])] {
+    public static func readAll<T: ValidatableDocument>(
+        _ type: T.Type, _ paths: [String]
+    ) throws -> [(path: String, documents: [T])] {
         guard !paths.isEmpty else { throw CommandFailure.usage("name at least one file") }
         var results: [(String, [T])] = []
         var problems: [String] = []

@@ -12,7 +12,7 @@ struct AgreementCommand: AsyncParsableCommand {
             States: applied → approved | rejected | withdrawn; approved → revoked. Rejections and revocations
             need a reason. The approver answers within their working-day deadline (see `responsibility due`).
             """,
-        subcommands: [Apply.self, Approve.self, Reject.self, Withdraw.self, Revoke.self, List.self]
+        subcommands: [Apply.self, Import.self, Approve.self, Reject.self, Withdraw.self, Revoke.self, List.self]
     )
 
     struct Apply: AsyncParsableCommand {
@@ -33,7 +33,8 @@ struct AgreementCommand: AsyncParsableCommand {
         @Option(help: "The resource id.") var resource: String
         @Option(help: "Comma-separated field names.") var fields: String
         @Option(help: "The purpose code.") var purpose: String
-        @Option(help: "The legal basis: \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", ")).") var basis: String
+        @Option(help: "The legal basis: \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", ")).") var basis:
+            String
         @Option(help: "The statute or rule the basis rests on.") var basisReference: String?
         @Option(help: "Start of validity (RFC 3339 UTC); default now.") var validFrom: String?
         @Option(help: "End of validity (RFC 3339 UTC).") var validUntil: String
@@ -43,7 +44,8 @@ struct AgreementCommand: AsyncParsableCommand {
         func run() async throws {
             let directory = try node.open()
             guard let legalBasis = LegalBasis(rawValue: basis) else {
-                throw CommandFailure.usage("--basis '\(basis)' is not one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CommandFailure.usage(
+                    "--basis '\(basis)' is not one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let subscription = try every.map { text -> Subscription in
                 guard let every = Subscription.Every(rawValue: text) else {
@@ -53,11 +55,13 @@ struct AgreementCommand: AsyncParsableCommand {
             }
             let applied = try parseMoment(at)
             let agreement = Agreement(
-                id: try id ?? "agr-\(applied.day)-\(Base64URL.encode(SecureRandom.bytes(4)).lowercased().filter { $0.isLetter || $0.isNumber })",
+                id: try id
+                    ?? "agr-\(applied.day)-\(Base64URL.encode(SecureRandom.bytes(4)).lowercased().filter { $0.isLetter || $0.isNumber })",
                 requester: requester, resource: resource,
                 fields: fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
                 purpose: purpose, legalBasis: legalBasis, basisReference: basisReference,
-                validFrom: try validFrom.map { try parseMoment($0) } ?? applied, validUntil: try parseMoment(validUntil),
+                validFrom: try validFrom.map { try parseMoment($0) } ?? applied,
+                validUntil: try parseMoment(validUntil),
                 subscription: subscription, state: .applied,
                 history: [AgreementEvent(state: .applied, at: applied, by: requester)]
             )
@@ -65,7 +69,8 @@ struct AgreementCommand: AsyncParsableCommand {
             let catalog = try await directory.store().currentCatalog()
             issues += agreement.issues(against: catalog)
             guard issues.isEmpty else {
-                throw CommandFailure.refused(issues.map(\.description).joined(separator: "\n") + "\nnothing was recorded")
+                throw CommandFailure.refused(
+                    issues.map(\.description).joined(separator: "\n") + "\nnothing was recorded")
             }
             do {
                 try await directory.store().recordAgreement(agreement)
@@ -76,10 +81,51 @@ struct AgreementCommand: AsyncParsableCommand {
         }
     }
 
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import agreements with their history from files (for this node's resources).",
+            discussion: "Example:\n  exchange-node agreement import --node nodes/public-security agreements/*.json"
+        )
+        @OptionGroup var node: NodeOptions
+        @Argument(help: "Agreement files.") var files: [String]
+
+        func run() async throws {
+            let directory = try node.open()
+            let store = try directory.store()
+            let catalog = try await store.currentCatalog()
+            var agreements: [Agreement] = []
+            var problems: [String] = []
+            for (path, documents) in try DocumentFiles.readAll(Agreement.self, files) {
+                for agreement in documents {
+                    if ResourceID.node(of: agreement.resource) != directory.configuration.id {
+                        problems.append(
+                            "\(path): '\(agreement.resource)' is not a resource of this node '\(directory.configuration.id)'"
+                        )
+                    } else {
+                        problems += agreement.issues(against: catalog).map { "\(path): \($0)" }
+                    }
+                    agreements.append(agreement)
+                }
+            }
+            let existing = Set(try await store.agreements().map(\.id))
+            problems += agreements.filter { existing.contains($0.id) }.map { "agreement '\($0.id)' exists already" }
+            guard problems.isEmpty else {
+                throw CommandFailure.refused(problems.joined(separator: "\n") + "\nnothing was imported")
+            }
+            for agreement in agreements {
+                try await store.recordAgreement(agreement)
+                print(
+                    "imported agreement \(agreement.id) (\(agreement.state.rawValue)) from \(agreement.requester) for \(agreement.resource)"
+                )
+            }
+        }
+    }
+
     struct Approve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Approve an application.",
-            discussion: "Example:\n  exchange-node agreement approve --node nodes/public-security agr-2026-0042 --by 'Director, Household Registration Division'"
+            discussion:
+                "Example:\n  exchange-node agreement approve --node nodes/public-security agr-2026-0042 --by 'Director, Household Registration Division'"
         )
         @OptionGroup var node: NodeOptions
         @Option(help: "The approver's role.") var by: String
@@ -88,12 +134,14 @@ struct AgreementCommand: AsyncParsableCommand {
         @Argument(help: "The agreement id.") var id: String
 
         func run() async throws {
-            try await transition(node, id, AgreementEvent(state: .approved, at: try parseMoment(at), by: by, note: note))
+            try await transition(
+                node, id, AgreementEvent(state: .approved, at: try parseMoment(at), by: by, note: note))
         }
     }
 
     struct Reject: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reject an application, with a reason the requester can read.")
+        static let configuration = CommandConfiguration(
+            abstract: "Reject an application, with a reason the requester can read.")
         @OptionGroup var node: NodeOptions
         @Option(help: "The approver's role.") var by: String
         @Option(help: "Why the application is refused.") var reason: String
@@ -101,7 +149,8 @@ struct AgreementCommand: AsyncParsableCommand {
         @Argument(help: "The agreement id.") var id: String
 
         func run() async throws {
-            try await transition(node, id, AgreementEvent(state: .rejected, at: try parseMoment(at), by: by, reason: reason))
+            try await transition(
+                node, id, AgreementEvent(state: .rejected, at: try parseMoment(at), by: by, reason: reason))
         }
     }
 
@@ -126,7 +175,8 @@ struct AgreementCommand: AsyncParsableCommand {
         @Argument(help: "The agreement id.") var id: String
 
         func run() async throws {
-            try await transition(node, id, AgreementEvent(state: .revoked, at: try parseMoment(at), by: by, reason: reason))
+            try await transition(
+                node, id, AgreementEvent(state: .revoked, at: try parseMoment(at), by: by, reason: reason))
         }
     }
 
@@ -143,7 +193,9 @@ struct AgreementCommand: AsyncParsableCommand {
             case .text:
                 printTable(
                     ["AGREEMENT", "STATE", "REQUESTER", "RESOURCE", "PURPOSE", "VALID UNTIL"],
-                    agreements.map { [$0.id, $0.state.rawValue, $0.requester, $0.resource, $0.purpose, $0.validUntil.rfc3339] }
+                    agreements.map {
+                        [$0.id, $0.state.rawValue, $0.requester, $0.resource, $0.purpose, $0.validUntil.rfc3339]
+                    }
                 )
             }
         }

@@ -13,7 +13,8 @@ struct CatalogCommand: AsyncParsableCommand {
     struct Validate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check catalog entry files against every catalog rule, without a node.",
-            discussion: "Exit 0 when every file is valid, 1 otherwise.\n\nExample:\n  exchange-node catalog validate Schemas/examples/catalog-entry/*.json"
+            discussion:
+                "Exit 0 when every file is valid, 1 otherwise.\n\nExample:\n  exchange-node catalog validate Schemas/examples/catalog-entry/*.json"
         )
 
         @Argument(help: "Files holding one catalog entry or an array of them.")
@@ -49,7 +50,9 @@ struct CatalogCommand: AsyncParsableCommand {
             let entries = try DocumentFiles.readAll(CatalogEntry.self, files).flatMap { path, entries in
                 try entries.map { entry in
                     guard entry.provider == directory.configuration.id else {
-                        throw CommandFailure.refused("\(path): '\(entry.id)' is provided by '\(entry.provider)', not by this node '\(directory.configuration.id)'\nnothing was imported")
+                        throw CommandFailure.refused(
+                            "\(path): '\(entry.id)' is provided by '\(entry.provider)', not by this node '\(directory.configuration.id)'\nnothing was imported"
+                        )
                     }
                     return entry
                 }
@@ -83,13 +86,19 @@ struct CatalogCommand: AsyncParsableCommand {
             let catalog = try await CatalogCommand.catalog(node, revision)
             switch format {
             case .json:
-                try printJSON(["revision": JSONValue.string(catalog.revision), "entries": try JSONParser().parse(CanonicalJSON.encode(catalog.sortedEntries))])
+                try printJSON([
+                    "revision": JSONValue.string(catalog.revision),
+                    "entries": try JSONParser().parse(CanonicalJSON.encode(catalog.sortedEntries)),
+                ])
             case .text:
                 print("revision \(catalog.revision), \(catalog.entries.count) resources")
                 printTable(
                     ["RESOURCE", "SHARING", "OPENNESS", "GRADE", "FIELDS", "PURPOSES"],
                     catalog.sortedEntries.map { entry in
-                        [entry.id, entry.sharing.typeName, entry.openness.typeName, entry.grade.rawValue, "\(entry.items.count)", entry.purposes.joined(separator: ",")]
+                        [
+                            entry.id, entry.sharing.typeName, entry.openness.typeName, entry.grade.rawValue,
+                            "\(entry.items.count)", entry.purposes.joined(separator: ","),
+                        ]
                     }
                 )
             }
@@ -99,7 +108,8 @@ struct CatalogCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print one catalog entry as JSON.",
-            discussion: "Example:\n  exchange-node catalog show --node nodes/public-security gov.public-security/household-registration"
+            discussion:
+                "Example:\n  exchange-node catalog show --node nodes/public-security gov.public-security/household-registration"
         )
 
         @OptionGroup var node: NodeOptions
@@ -126,7 +136,9 @@ struct CatalogCommand: AsyncParsableCommand {
 
         func run() async throws {
             let revisions = try await node.open().store().catalogRevisions()
-            printTable(["REVISION", "RECORDED", "ENTRIES"], revisions.map { [$0.revision, $0.recordedAt.rfc3339, "\($0.entryCount)"] })
+            printTable(
+                ["REVISION", "RECORDED", "ENTRIES"],
+                revisions.map { [$0.revision, $0.recordedAt.rfc3339, "\($0.entryCount)"] })
         }
     }
 

@@ -42,7 +42,8 @@ struct ConsentCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure.refused(error.description + "\nnothing was recorded")
             }
-            let status = try await directory.store().recordConsent(record, at: try parseMoment(at), by: by ?? directory.configuration.id)
+            let status = try await directory.store().recordConsent(
+                record, at: try parseMoment(at), by: by ?? directory.configuration.id)
             print("recorded consent \(record.id) for purpose \(record.purpose), active from \(status.history[0].at)")
         }
     }
@@ -50,7 +51,8 @@ struct ConsentCommand: AsyncParsableCommand {
     struct Withdraw: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Withdraw a consent from now (or --at) on; never retroactive, and final.",
-            discussion: "Example:\n  exchange-node consent withdraw --node nodes/civil-affairs consent-2026-000117 --reason 'requested at counter'"
+            discussion:
+                "Example:\n  exchange-node consent withdraw --node nodes/civil-affairs consent-2026-000117 --reason 'requested at counter'"
         )
 
         @OptionGroup var node: NodeOptions
@@ -110,16 +112,22 @@ struct ConsentCommand: AsyncParsableCommand {
                     ["CONSENT", "SUBJECT", "PURPOSE", "RECIPIENTS", "STATE", "EXPIRY"],
                     consents.map { status in
                         let record = status.record
-                        return [record.id, record.subject, record.purpose, record.recipients.joined(separator: ","), status.state(at: now).rawValue, record.expiry.rfc3339]
+                        return [
+                            record.id, record.subject, record.purpose, record.recipients.joined(separator: ","),
+                            status.state(at: now).rawValue, record.expiry.rfc3339,
+                        ]
                     }
                 )
             }
         }
     }
 
-    static func change(_ node: NodeOptions, _ id: String, _ state: ConsentState, _ at: String?, _ by: String, _ reason: String?) async throws {
+    static func change(
+        _ node: NodeOptions, _ id: String, _ state: ConsentState, _ at: String?, _ by: String, _ reason: String?
+    ) async throws {
         do {
-            let status = try await node.open().store().changeConsent(id: id, to: state, at: try parseMoment(at), by: by, reason: reason)
+            let status = try await node.open().store().changeConsent(
+                id: id, to: state, at: try parseMoment(at), by: by, reason: reason)
             print("consent \(id) is \(state.rawValue) from \(status.history.last!.at)")
         } catch let error as StoreError where error.code != .database {
             throw CommandFailure.refused(error.description)

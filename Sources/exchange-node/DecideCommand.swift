@@ -36,7 +36,8 @@ struct DecideCommand: AsyncParsableCommand {
         let directory = try node.open()
         let legalBasis = try basis.map { text -> LegalBasis in
             guard let basis = LegalBasis(rawValue: text) else {
-                throw CommandFailure.usage("--basis '\(text)' is not one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CommandFailure.usage(
+                    "--basis '\(text)' is not one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return basis
         }
@@ -45,7 +46,8 @@ struct DecideCommand: AsyncParsableCommand {
             purpose: purpose, legalBasis: legalBasis, consentIDs: consents, subjects: subjects,
             dataLifeDays: dataLife, strict: strict, at: try parseMoment(at)
         )
-        let snapshot = try await directory.store().policySnapshot(node: directory.configuration.id, members: directory.members)
+        let snapshot = try await directory.store().policySnapshot(
+            node: directory.configuration.id, members: directory.members)
         let decision = snapshot.decide(request)
         if format == .json {
             try printJSON(decision)
@@ -53,14 +55,17 @@ struct DecideCommand: AsyncParsableCommand {
             switch decision.outcome {
             case .granted(let grant):
                 print("granted: \(grant.fields.joined(separator: ", ")) (keep at most \(grant.dataLifeDays) days)")
-                if !grant.withheld.isEmpty { print("withheld by minimisation: \(grant.withheld.joined(separator: ", "))") }
+                if !grant.withheld.isEmpty {
+                    print("withheld by minimisation: \(grant.withheld.joined(separator: ", "))")
+                }
             case .denied(let denial):
                 print("denied: \(denial.code): \(denial.reason)")
             }
             let basis = decision.basis
-            print("relied on: catalog \(basis.catalogRevision), purpose \(basis.matchedPurpose ?? basis.purpose)"
-                + (basis.agreementID.map { ", agreement \($0)" } ?? "")
-                + (basis.consentIDs.isEmpty ? "" : ", consents \(basis.consentIDs.joined(separator: ","))"))
+            print(
+                "relied on: catalog \(basis.catalogRevision), purpose \(basis.matchedPurpose ?? basis.purpose)"
+                    + (basis.agreementID.map { ", agreement \($0)" } ?? "")
+                    + (basis.consentIDs.isEmpty ? "" : ", consents \(basis.consentIDs.joined(separator: ","))"))
         }
         if decision.denial != nil { throw ExitCode(1) }
     }

@@ -45,7 +45,9 @@ struct ResponsibilityCommand: AsyncParsableCommand {
             }
             for list in lists {
                 try await store.saveResponsibilityList(list)
-                print("imported the responsibility list of \(list.department) (\(list.resources.count) resources, \(list.needs.count) needs, \(list.negativeList.count) not shared)")
+                print(
+                    "imported the responsibility list of \(list.department) (\(list.resources.count) resources, \(list.needs.count) needs, \(list.negativeList.count) not shared)"
+                )
             }
         }
     }
@@ -53,7 +55,8 @@ struct ResponsibilityCommand: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Who is responsible for what: provider, approver, maintainer and supervisor per resource.",
-            discussion: "Example:\n  exchange-node responsibility show --node nodes/public-security gov.public-security/household-registration"
+            discussion:
+                "Example:\n  exchange-node responsibility show --node nodes/public-security gov.public-security/household-registration"
         )
 
         @OptionGroup var node: NodeOptions
@@ -62,21 +65,28 @@ struct ResponsibilityCommand: AsyncParsableCommand {
 
         func run() async throws {
             let lists = try await node.open().store().responsibilityLists()
-            let rows = lists.flatMap { list in list.resources.map { (list, $0) } }.filter { resource == nil || $0.1.resource == resource }
+            let rows = lists.flatMap { list in list.resources.map { (list, $0) } }.filter {
+                resource == nil || $0.1.resource == resource
+            }
             if format == .json {
                 try printJSON(rows.map(\.1))
                 return
             }
             guard !rows.isEmpty else {
-                throw CommandFailure.refused(resource.map { "no responsibility list covers '\($0)'" } ?? "no responsibility lists are imported")
+                throw CommandFailure.refused(
+                    resource.map { "no responsibility list covers '\($0)'" } ?? "no responsibility lists are imported")
             }
             for (list, entry) in rows {
                 print("\(entry.resource)  (\(list.name))")
                 print("  provider    \(entry.provider.role) <\(entry.provider.contact)>")
                 if let approver = entry.approver {
-                    print("  approver    \(approver.role) <\(approver.contact)>, answers within \(approver.replyDays) working days")
+                    print(
+                        "  approver    \(approver.role) <\(approver.contact)>, answers within \(approver.replyDays) working days"
+                    )
                 }
-                print("  maintainer  \(entry.maintainer.role) <\(entry.maintainer.contact)>, updates \(entry.maintainer.updateCycle.rawValue)")
+                print(
+                    "  maintainer  \(entry.maintainer.role) <\(entry.maintainer.contact)>, updates \(entry.maintainer.updateCycle.rawValue)"
+                )
                 print("  supervisor  \(entry.supervisor.role) <\(entry.supervisor.contact)>")
             }
         }
@@ -106,10 +116,13 @@ struct ResponsibilityCommand: AsyncParsableCommand {
             guard let calendar = try await store.calendar() else {
                 throw CommandFailure.refused("no working-day calendar is imported; run `exchange-node calendar import`")
             }
-            let day = try today.map { text -> CivilDate in
-                guard let day = CivilDate(iso: text) else { throw CommandFailure.usage("'\(text)' is not a date like 2026-11-30") }
-                return day
-            } ?? Timestamp.now.day
+            let day =
+                try today.map { text -> CivilDate in
+                    guard let day = CivilDate(iso: text) else {
+                        throw CommandFailure.usage("'\(text)' is not a date like 2026-11-30")
+                    }
+                    return day
+                } ?? Timestamp.now.day
             let items: [DueItem]
             do {
                 items = try DueItems.compute(
@@ -125,9 +138,16 @@ struct ResponsibilityCommand: AsyncParsableCommand {
                 print("nothing pending for \(directory.configuration.id) on \(day)")
             } else {
                 printTable(
-                    ["STANDING", "KIND", "AGREEMENT", "REQUESTER", "RESOURCE", "DEADLINE", "WORKING DAYS LEFT", "RESPONSIBLE"],
+                    [
+                        "STANDING", "KIND", "AGREEMENT", "REQUESTER", "RESOURCE", "DEADLINE", "WORKING DAYS LEFT",
+                        "RESPONSIBLE",
+                    ],
                     items.map { item in
-                        [item.standing.rawValue, item.kind.rawValue, item.agreementID, item.requester, item.resource, "\(item.deadline)", "\(item.workingDaysLeft)", item.responsible.map { "\($0.role) <\($0.contact)>" } ?? "-"]
+                        [
+                            item.standing.rawValue, item.kind.rawValue, item.agreementID, item.requester, item.resource,
+                            "\(item.deadline)", "\(item.workingDaysLeft)",
+                            item.responsible.map { "\($0.role) <\($0.contact)>" } ?? "-",
+                        ]
                     }
                 )
             }
@@ -148,7 +168,8 @@ struct CalendarCommand: AsyncParsableCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set the node's working-day calendar from a file.",
-            discussion: "Example:\n  exchange-node calendar import --node nodes/public-security Schemas/examples/calendar/prc-2026-2027.json"
+            discussion:
+                "Example:\n  exchange-node calendar import --node nodes/public-security Schemas/examples/calendar/prc-2026-2027.json"
         )
         @OptionGroup var node: NodeOptions
         @Argument(help: "The calendar file.") var file: String
@@ -156,7 +177,9 @@ struct CalendarCommand: AsyncParsableCommand {
         func run() async throws {
             let calendar = try DocumentFiles.readOne(WorkingCalendar.self, file)
             try await node.open().store().saveCalendar(calendar)
-            print("calendar '\(calendar.name)': \(calendar.from) to \(calendar.to), \(calendar.holidays.count) holidays, \(calendar.workingDays.count) adjusted working days")
+            print(
+                "calendar '\(calendar.name)': \(calendar.from) to \(calendar.to), \(calendar.holidays.count) holidays, \(calendar.workingDays.count) adjusted working days"
+            )
         }
     }
 }
@@ -171,7 +194,8 @@ struct PurposesCommand: AsyncParsableCommand {
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set the node's purpose registry from a file.",
-            discussion: "Example:\n  exchange-node purposes import --node nodes/public-security Schemas/examples/purposes/registry.json"
+            discussion:
+                "Example:\n  exchange-node purposes import --node nodes/public-security Schemas/examples/purposes/registry.json"
         )
         @OptionGroup var node: NodeOptions
         @Argument(help: "The registry file.") var file: String
@@ -193,7 +217,11 @@ struct PurposesCommand: AsyncParsableCommand {
                 ["PURPOSE", "DATA LIFE", "FREQUENCY", "LEGAL BASES", "TEXT"],
                 registry.purposes.map { purpose in
                     let limits = purpose.limits
-                    return [purpose.code, "\(limits.maxDataLifeDays) days", limits.frequency.map { "\($0.count)/\($0.per.rawValue)" } ?? "-", limits.legalBases.map(\.rawValue).joined(separator: ","), purpose.text]
+                    return [
+                        purpose.code, "\(limits.maxDataLifeDays) days",
+                        limits.frequency.map { "\($0.count)/\($0.per.rawValue)" } ?? "-",
+                        limits.legalBases.map(\.rawValue).joined(separator: ","), purpose.text,
+                    ]
                 }
             )
         }

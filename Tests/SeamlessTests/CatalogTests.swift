@@ -12,19 +12,57 @@ struct CatalogTests {
     }
 
     static let cases: [(String, String, String, CatalogEntry)] = [
-        ("conditional without a condition", "catalog.condition-required", "$.sharing.condition", entry { $0.sharing = .conditional(condition: "") }),
-        ("none without a basis", "catalog.basis-required", "$.sharing.basis", entry { $0.sharing = .notShared(basis: ""); $0.purposes = [] }),
-        ("none but open", "catalog.unshared-must-be-closed", "$.openness.type", entry { $0.sharing = .notShared(basis: "Law"); $0.openness = .conditional(condition: "x") }),
-        ("core and unconditional", "catalog.core-never-unconditional", "$.sharing.type", entry { $0.grade = .core; $0.sharing = .unconditional; $0.items[2].sharing = .conditional(condition: "c") }),
-        ("a field more open than its resource", "catalog.field-more-open-than-resource", "$.items[1].sharing.type", entry { $0.items[1].sharing = .unconditional }),
-        ("a provider that does not own the id", "catalog.provider-mismatch", "$.provider", entry { $0.provider = "gov.civil-affairs" }),
+        (
+            "conditional without a condition", "catalog.condition-required", "$.sharing.condition",
+            entry { $0.sharing = .conditional(condition: "") }
+        ),
+        (
+            "none without a basis", "catalog.basis-required", "$.sharing.basis",
+            entry {
+                $0.sharing = .notShared(basis: ""); $0.purposes = []
+            }
+        ),
+        (
+            "none but open", "catalog.unshared-must-be-closed", "$.openness.type",
+            entry {
+                $0.sharing = .notShared(basis: "Law"); $0.openness = .conditional(condition: "x")
+            }
+        ),
+        (
+            "core and unconditional", "catalog.core-never-unconditional", "$.sharing.type",
+            entry {
+                $0.grade = .core; $0.sharing = .unconditional; $0.items[2].sharing = .conditional(condition: "c")
+            }
+        ),
+        (
+            "a field more open than its resource", "catalog.field-more-open-than-resource", "$.items[1].sharing.type",
+            entry { $0.items[1].sharing = .unconditional }
+        ),
+        (
+            "a provider that does not own the id", "catalog.provider-mismatch", "$.provider",
+            entry { $0.provider = "gov.civil-affairs" }
+        ),
         ("a duplicate field", "catalog.duplicate-field", "$.items[1].name", entry { $0.items[1].name = "householdId" }),
         ("no primary key", "catalog.primary-key-required", "$.items", entry { $0.items[0].primaryKey = false }),
         ("no purposes", "catalog.purposes-required", "$.purposes", entry { $0.purposes = [] }),
-        ("personal data open to the public", "catalog.personal-data-open", "$.openness.type", entry { $0.openness = .open }),
-        ("a sensitive field shared unconditionally", "catalog.sensitive-field-unconditional", "$.items[3].sharing", entry { $0.sharing = .unconditional; $0.items[3].sharing = nil }),
-        ("conditional openness without a condition", "catalog.condition-required", "$.openness.condition", entry { $0.openness = .conditional(condition: "") }),
-        ("a malformed purpose", "catalog.bad-purpose", "$.purposes[0]", entry { $0.purposes[0] = "Marriage Registration" }),
+        (
+            "personal data open to the public", "catalog.personal-data-open", "$.openness.type",
+            entry { $0.openness = .open }
+        ),
+        (
+            "a sensitive field shared unconditionally", "catalog.sensitive-field-unconditional", "$.items[3].sharing",
+            entry {
+                $0.sharing = .unconditional; $0.items[3].sharing = nil
+            }
+        ),
+        (
+            "conditional openness without a condition", "catalog.condition-required", "$.openness.condition",
+            entry { $0.openness = .conditional(condition: "") }
+        ),
+        (
+            "a malformed purpose", "catalog.bad-purpose", "$.purposes[0]",
+            entry { $0.purposes[0] = "Marriage Registration" }
+        ),
     ]
 
     @Test("the fixture entries are valid")

@@ -28,7 +28,9 @@ struct ConsentAgreementTests {
         #expect(error?.issues.first?.rule == "consent.bundled")
         #expect(error?.issues.first?.message.contains("separate consent") == true)
         let asArray = try consentJSON { $0["purpose"] = ["social-assistance.eligibility"] }
-        #expect((#expect(throws: DocumentError.self) { try ConsentRecord.read(from: asArray) })?.issues.first?.rule == "consent.bundled")
+        #expect(
+            (#expect(throws: DocumentError.self) { try ConsentRecord.read(from: asArray) })?.issues.first?.rule
+                == "consent.bundled")
     }
 
     @Test("consent without evidence is refused", arguments: ["missing", "empty reference", "bad hash"])
@@ -45,7 +47,8 @@ struct ConsentAgreementTests {
             members["given"] = .object(given)
         }
         let error = #expect(throws: DocumentError.self) { try ConsentRecord.read(from: bytes) }
-        #expect(error?.issues.contains { $0.rule == "consent.evidence-required" } == true, "\(String(describing: error))")
+        #expect(
+            error?.issues.contains { $0.rule == "consent.evidence-required" } == true, "\(String(describing: error))")
     }
 
     @Test("a resident ID number is refused as a subject")
@@ -58,10 +61,13 @@ struct ConsentAgreementTests {
     @Test("withdrawal takes effect from its moment on, never before")
     func withdrawalNotRetroactive() {
         let withdrawnAt = F.t("2027-01-15T12:00:00Z")
-        let status = ConsentStatus(record: F.consent, history: [
-            ConsentStatusChange(consent: F.consent.id, state: .active, at: F.t("2026-10-28T09:41:00Z"), by: F.civil),
-            ConsentStatusChange(consent: F.consent.id, state: .withdrawn, at: withdrawnAt, by: "subject"),
-        ])
+        let status = ConsentStatus(
+            record: F.consent,
+            history: [
+                ConsentStatusChange(
+                    consent: F.consent.id, state: .active, at: F.t("2026-10-28T09:41:00Z"), by: F.civil),
+                ConsentStatusChange(consent: F.consent.id, state: .withdrawn, at: withdrawnAt, by: "subject"),
+            ])
         #expect(status.state(at: withdrawnAt.adding(seconds: -1)) == .active)
         #expect(status.state(at: withdrawnAt) == .withdrawn)
         #expect(status.state(at: F.t("2026-10-30T00:00:00Z")) == .notYetValid)
@@ -76,10 +82,14 @@ struct ConsentAgreementTests {
         applied.state = .applied
         applied.history = [applied.history[0]]
         let at = F.t("2026-10-22T00:00:00Z")
-        #expect(throws: Never.self) { try applied.applying(AgreementEvent(state: .approved, at: at, by: "Director")).get() }
+        #expect(throws: Never.self) {
+            try applied.applying(AgreementEvent(state: .approved, at: at, by: "Director")).get()
+        }
         let noReason = applied.applying(AgreementEvent(state: .rejected, at: at, by: "Director"))
         #expect((try? noReason.get()) == nil)
-        let rejected = try applied.applying(AgreementEvent(state: .rejected, at: at, by: "Director", reason: "No statutory duty named")).get()
+        let rejected = try applied.applying(
+            AgreementEvent(state: .rejected, at: at, by: "Director", reason: "No statutory duty named")
+        ).get()
         #expect(rejected.state == .rejected)
         let reopen = rejected.applying(AgreementEvent(state: .approved, at: at, by: "Director"))
         guard case .failure(let error) = reopen else {
@@ -104,7 +114,9 @@ struct ConsentAgreementTests {
     func workingDays() throws {
         let calendar = WorkingCalendar(
             name: "test", from: CivilDate(iso: "2026-09-01")!, to: CivilDate(iso: "2026-12-31")!,
-            holidays: (1...7).map { CalendarDay(date: CivilDate(year: 2026, month: 10, day: $0)!, name: "National Day") },
+            holidays: (1...7).map {
+                CalendarDay(date: CivilDate(year: 2026, month: 10, day: $0)!, name: "National Day")
+            },
             workingDays: [CalendarDay(date: CivilDate(iso: "2026-10-10")!, name: "Adjusted")]
         )
         #expect(calendar.validationIssues().isEmpty)
@@ -113,7 +125,9 @@ struct ConsentAgreementTests {
         let deadline = try calendar.adding(workingDays: 10, to: CivilDate(iso: "2026-09-29")!)
         #expect(deadline.description == "2026-10-19")
         #expect(try calendar.workingDays(after: CivilDate(iso: "2026-09-29")!, through: deadline) == 10)
-        #expect(throws: WorkingCalendar.OutOfRange.self) { try calendar.adding(workingDays: 10, to: CivilDate(iso: "2026-12-28")!) }
+        #expect(throws: WorkingCalendar.OutOfRange.self) {
+            try calendar.adding(workingDays: 10, to: CivilDate(iso: "2026-12-28")!)
+        }
     }
 
     @Test("purposes match most specific first, then the default")

@@ -73,10 +73,13 @@ struct EnvelopeTests {
     @Test("the word-at-a-time scan agrees with a byte-by-byte check")
     func plainWordScan() {
         var generator = SystemRandomNumberGenerator()
-        let interesting: [UInt8] = [0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xFF, 0x41, 0x5F, 0x2D]
+        let interesting: [UInt8] = [
+            0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xFF, 0x41, 0x5F, 0x2D,
+        ]
         for _ in 0..<20_000 {
             let bytes = (0..<8).map { _ in
-                Bool.random(using: &generator) ? interesting.randomElement(using: &generator)! : UInt8.random(in: 0x20...0x7E, using: &generator)
+                Bool.random(using: &generator)
+                    ? interesting.randomElement(using: &generator)! : UInt8.random(in: 0x20...0x7E, using: &generator)
             }
             let expected = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }
             let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }

@@ -22,7 +22,9 @@ enum FederationFixture {
             DataItem(name: "householdId", type: .string, sensitivity: .internal, primaryKey: true),
             DataItem(name: "district", type: .string, sensitivity: .internal),
             DataItem(name: "members", type: .string, sensitivity: .personal),
-            DataItem(name: "memberIdNumbers", type: .string, sensitivity: .sensitivePersonal, sharing: .notShared(basis: "Resident Identity Card Law Art. 19")),
+            DataItem(
+                name: "memberIdNumbers", type: .string, sensitivity: .sensitivePersonal,
+                sharing: .notShared(basis: "Resident Identity Card Law Art. 19")),
         ]
     )
 
@@ -36,7 +38,9 @@ enum FederationFixture {
         items: [
             DataItem(name: "insuredId", type: .string, sensitivity: .personal, primaryKey: true),
             DataItem(name: "scheme", type: .string, sensitivity: .internal),
-            DataItem(name: "monthlyBase", type: .decimal, sensitivity: .personal, sharing: .conditional(condition: "Agreement required for income data")),
+            DataItem(
+                name: "monthlyBase", type: .decimal, sensitivity: .personal,
+                sharing: .conditional(condition: "Agreement required for income data")),
             DataItem(name: "status", type: .string, sensitivity: .internal),
         ]
     )
@@ -54,22 +58,30 @@ enum FederationFixture {
         Purpose(code: "*", text: "Default", limits: PurposeLimits(maxDataLifeDays: 30, legalBases: [.statutoryDuty])),
         Purpose(
             code: "social-assistance", text: "Administering social assistance",
-            limits: PurposeLimits(maxDataLifeDays: 365, frequency: FrequencyLimit(count: 100, per: .day), legalBases: [.statutoryDuty, .consent])
+            limits: PurposeLimits(
+                maxDataLifeDays: 365, frequency: FrequencyLimit(count: 100, per: .day),
+                legalBases: [.statutoryDuty, .consent])
         ),
         Purpose(
             code: "social-assistance.eligibility", text: "Checking eligibility for the minimum living allowance",
-            limits: PurposeLimits(maxDataLifeDays: 90, frequency: FrequencyLimit(count: 3, per: .day), legalBases: [.consent, .statutoryDuty])
+            limits: PurposeLimits(
+                maxDataLifeDays: 90, frequency: FrequencyLimit(count: 3, per: .day),
+                legalBases: [.consent, .statutoryDuty])
         ),
-        Purpose(code: "marriage-registration", text: "Registering a marriage", limits: PurposeLimits(maxDataLifeDays: 30, legalBases: [.statutoryDuty])),
+        Purpose(
+            code: "marriage-registration", text: "Registering a marriage",
+            limits: PurposeLimits(maxDataLifeDays: 30, legalBases: [.statutoryDuty])),
     ])
 
     static let agreement = Agreement(
         id: "agr-2026-0042", requester: civil, resource: household.id, fields: ["householdId", "district", "members"],
-        purpose: "marriage-registration", legalBasis: .statutoryDuty, basisReference: "Marriage Registration Regulations Art. 7",
+        purpose: "marriage-registration", legalBasis: .statutoryDuty,
+        basisReference: "Marriage Registration Regulations Art. 7",
         validFrom: t("2026-11-01T00:00:00Z"), validUntil: t("2027-11-01T00:00:00Z"), state: .approved,
         history: [
             AgreementEvent(state: .applied, at: t("2026-10-20T02:15:00Z"), by: civil),
-            AgreementEvent(state: .approved, at: t("2026-10-27T07:30:00Z"), by: "Director, Household Registration Division"),
+            AgreementEvent(
+                state: .approved, at: t("2026-10-27T07:30:00Z"), by: "Director, Household Registration Division"),
         ]
     )
 
@@ -80,16 +92,21 @@ enum FederationFixture {
         start: t("2026-11-01T00:00:00Z"), expiry: t("2027-11-01T00:00:00Z"), dataLifeDays: 60,
         given: ConsentGiven(
             at: t("2026-10-28T09:41:00Z"), channel: .counter,
-            evidence: ConsentEvidence(type: .signedForm, reference: "CA-2026-10-28-0117", sha256: String(repeating: "ab", count: 32))
+            evidence: ConsentEvidence(
+                type: .signedForm, reference: "CA-2026-10-28-0117", sha256: String(repeating: "ab", count: 32))
         )
     )
 
     static func snapshot(
         consentHistory: [ConsentStatusChange]? = nil, agreements: [Agreement] = [agreement], node: String = security
     ) -> PolicySnapshot {
-        let history = consentHistory ?? [ConsentStatusChange(consent: consent.id, state: .active, at: t("2026-10-28T09:41:00Z"), by: civil)]
+        let history =
+            consentHistory ?? [
+                ConsentStatusChange(consent: consent.id, state: .active, at: t("2026-10-28T09:41:00Z"), by: civil)
+            ]
         return PolicySnapshot(
-            node: node, catalog: Catalog(entries: [household, insurance, secrets]), members: members, purposes: purposes,
+            node: node, catalog: Catalog(entries: [household, insurance, secrets]), members: members,
+            purposes: purposes,
             consents: [ConsentStatus(record: consent, history: history)], agreements: agreements
         )
     }

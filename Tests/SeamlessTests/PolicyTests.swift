@@ -45,13 +45,17 @@ struct PolicyTests {
         let loose = snapshot.decide(Self.marriageRequest { $0.fields = ["householdId", "memberIdNumbers", "members"] })
         #expect(loose.grant?.fields == ["householdId", "members"])
         #expect(loose.grant?.withheld == ["memberIdNumbers"])
-        let strict = snapshot.decide(Self.marriageRequest { $0.fields = ["householdId", "memberIdNumbers"]; $0.strict = true })
+        let strict = snapshot.decide(
+            Self.marriageRequest {
+                $0.fields = ["householdId", "memberIdNumbers"]; $0.strict = true
+            })
         #expect(strict.denial?.code == .fieldsNotShareable)
     }
 
     @Test("a consent-based request is granted within the consent's fields and data life")
     func grantUnderConsent() throws {
-        let decision = F.snapshot().decide(Self.consentRequest { $0.fields = ["insuredId", "status", "monthlyBase", "scheme"] })
+        let decision = F.snapshot().decide(
+            Self.consentRequest { $0.fields = ["insuredId", "status", "monthlyBase", "scheme"] })
         let grant = try #require(decision.grant, "\(String(describing: decision.denial))")
         #expect(grant.fields == ["insuredId", "status", "scheme"])
         #expect(grant.withheld == ["monthlyBase"])
@@ -72,26 +76,72 @@ struct PolicyTests {
         let snapshot = F.snapshot()
         return [
             ("an outsider", .requesterUnknown, snapshot, marriageRequest { $0.requester = "gov.unknown" }),
-            ("a resource not in the catalog", .resourceNotFound, snapshot, marriageRequest { $0.resource = "gov.public-security/nothing" }),
-            ("a resource labelled none", .resourceNotShared, snapshot, marriageRequest { $0.resource = F.secrets.id; $0.fields = ["caseId"] }),
-            ("a conditional resource without an agreement", .agreementRequired, F.snapshot(agreements: []), marriageRequest()),
-            ("an agreement for another purpose", .agreementRequired, snapshot, marriageRequest { $0.purpose = "social-assistance.eligibility" }),
-            ("before the agreement starts", .agreementRequired, snapshot, marriageRequest { $0.at = F.t("2026-10-30T00:00:00Z") }),
-            ("a purpose the resource does not serve", .purposeNotAllowed, snapshot, consentRequest { $0.purpose = "marriage-registration" }),
-            ("a purpose nobody registered", .purposeUnknown, PolicySnapshot(node: F.security, catalog: Catalog(entries: [F.insurance]), members: F.members, purposes: PurposeRegistry(purposes: [])), consentRequest()),
-            ("keeping data longer than the purpose allows", .dataLifeExceeded, snapshot, consentRequest { $0.dataLifeDays = 400 }),
+            (
+                "a resource not in the catalog", .resourceNotFound, snapshot,
+                marriageRequest { $0.resource = "gov.public-security/nothing" }
+            ),
+            (
+                "a resource labelled none", .resourceNotShared, snapshot,
+                marriageRequest {
+                    $0.resource = F.secrets.id; $0.fields = ["caseId"]
+                }
+            ),
+            (
+                "a conditional resource without an agreement", .agreementRequired, F.snapshot(agreements: []),
+                marriageRequest()
+            ),
+            (
+                "an agreement for another purpose", .agreementRequired, snapshot,
+                marriageRequest { $0.purpose = "social-assistance.eligibility" }
+            ),
+            (
+                "before the agreement starts", .agreementRequired, snapshot,
+                marriageRequest { $0.at = F.t("2026-10-30T00:00:00Z") }
+            ),
+            (
+                "a purpose the resource does not serve", .purposeNotAllowed, snapshot,
+                consentRequest { $0.purpose = "marriage-registration" }
+            ),
+            (
+                "a purpose nobody registered", .purposeUnknown,
+                PolicySnapshot(
+                    node: F.security, catalog: Catalog(entries: [F.insurance]), members: F.members,
+                    purposes: PurposeRegistry(purposes: [])), consentRequest()
+            ),
+            (
+                "keeping data longer than the purpose allows", .dataLifeExceeded, snapshot,
+                consentRequest { $0.dataLifeDays = 400 }
+            ),
             ("no legal basis", .legalBasisMissing, snapshot, marriageRequest { $0.legalBasis = nil }),
-            ("a basis the purpose does not allow", .legalBasisNotAllowed, snapshot, marriageRequest { $0.legalBasis = .consent }),
+            (
+                "a basis the purpose does not allow", .legalBasisNotAllowed, snapshot,
+                marriageRequest { $0.legalBasis = .consent }
+            ),
             ("consent basis without consents", .consentMissing, snapshot, consentRequest { $0.consentIDs = [] }),
-            ("a subject no consent covers", .consentMissing, snapshot, consentRequest { $0.subjects.append("subj-00000000") }),
+            (
+                "a subject no consent covers", .consentMissing, snapshot,
+                consentRequest { $0.subjects.append("subj-00000000") }
+            ),
             ("an unknown consent id", .consentNotFound, snapshot, consentRequest { $0.consentIDs = ["consent-nope"] }),
             ("after withdrawal", .consentWithdrawn, withdrawn, consentRequest()),
             ("while paused", .consentPaused, paused, consentRequest()),
             ("after expiry", .consentExpired, snapshot, consentRequest { $0.at = F.t("2027-12-01T00:00:00Z") }),
-            ("before the consent starts", .consentNotYetValid, snapshot, consentRequest { $0.at = F.t("2026-10-30T00:00:00Z") }),
-            ("a consent for another recipient", .consentMismatch, snapshot, consentRequest { $0.requester = F.security }),
-            ("a field that does not exist", .unknownField, snapshot, marriageRequest { $0.fields = ["householdId", "income"] }),
-            ("only fields that may not be shared", .fieldsNotShareable, snapshot, marriageRequest { $0.fields = ["memberIdNumbers"] }),
+            (
+                "before the consent starts", .consentNotYetValid, snapshot,
+                consentRequest { $0.at = F.t("2026-10-30T00:00:00Z") }
+            ),
+            (
+                "a consent for another recipient", .consentMismatch, snapshot,
+                consentRequest { $0.requester = F.security }
+            ),
+            (
+                "a field that does not exist", .unknownField, snapshot,
+                marriageRequest { $0.fields = ["householdId", "income"] }
+            ),
+            (
+                "only fields that may not be shared", .fieldsNotShareable, snapshot,
+                marriageRequest { $0.fields = ["memberIdNumbers"] }
+            ),
             ("no fields at all", .fieldsNotShareable, snapshot, marriageRequest { $0.fields = [] }),
         ]
     }()
@@ -108,10 +158,13 @@ struct PolicyTests {
     func beforeWithdrawal() {
         let snapshot = F.snapshot(consentHistory: [
             ConsentStatusChange(consent: F.consent.id, state: .active, at: F.t("2026-10-28T09:41:00Z"), by: F.civil),
-            ConsentStatusChange(consent: F.consent.id, state: .withdrawn, at: F.t("2026-12-05T00:00:00Z"), by: "subject"),
+            ConsentStatusChange(
+                consent: F.consent.id, state: .withdrawn, at: F.t("2026-12-05T00:00:00Z"), by: "subject"),
         ])
         #expect(snapshot.decide(Self.consentRequest()).grant != nil)
-        #expect(snapshot.decide(Self.consentRequest { $0.at = F.t("2026-12-05T00:00:01Z") }).denial?.code == .consentWithdrawn)
+        #expect(
+            snapshot.decide(Self.consentRequest { $0.at = F.t("2026-12-05T00:00:01Z") }).denial?.code
+                == .consentWithdrawn)
     }
 
     @Test("the frequency limit of the most specific purpose applies")
@@ -123,7 +176,10 @@ struct PolicyTests {
 
     @Test("an unconditional resource's conditional field needs an agreement")
     func conditionalField() {
-        let decision = F.snapshot().decide(Self.consentRequest { $0.legalBasis = .statutoryDuty; $0.fields = ["insuredId", "monthlyBase"] })
+        let decision = F.snapshot().decide(
+            Self.consentRequest {
+                $0.legalBasis = .statutoryDuty; $0.fields = ["insuredId", "monthlyBase"]
+            })
         #expect(decision.grant?.fields == ["insuredId"])
         #expect(decision.grant?.withheld == ["monthlyBase"])
     }

@@ -39,16 +39,22 @@ struct SQLiteStoreTests {
         let store = try SQLiteStore(path: dir.path("node.sqlite"))
         let recorded = F.t("2026-10-28T09:41:00Z")
         _ = try await store.recordConsent(F.consent, at: recorded, by: F.civil)
-        await #expect(throws: StoreError.self) { _ = try await store.recordConsent(F.consent, at: recorded, by: F.civil) }
-        let paused = try await store.changeConsent(id: F.consent.id, to: .paused, at: F.t("2026-11-10T00:00:00Z"), by: "subject", reason: nil)
+        await #expect(throws: StoreError.self) {
+            _ = try await store.recordConsent(F.consent, at: recorded, by: F.civil)
+        }
+        let paused = try await store.changeConsent(
+            id: F.consent.id, to: .paused, at: F.t("2026-11-10T00:00:00Z"), by: "subject", reason: nil)
         #expect(paused.state(at: F.t("2026-11-11T00:00:00Z")) == .paused)
         let early = await #expect(throws: StoreError.self) {
-            _ = try await store.changeConsent(id: F.consent.id, to: .withdrawn, at: F.t("2026-11-05T00:00:00Z"), by: "subject", reason: nil)
+            _ = try await store.changeConsent(
+                id: F.consent.id, to: .withdrawn, at: F.t("2026-11-05T00:00:00Z"), by: "subject", reason: nil)
         }
         #expect(early?.reason.contains("retroactively") == true)
-        _ = try await store.changeConsent(id: F.consent.id, to: .withdrawn, at: F.t("2026-11-20T00:00:00Z"), by: "subject", reason: "moved away")
+        _ = try await store.changeConsent(
+            id: F.consent.id, to: .withdrawn, at: F.t("2026-11-20T00:00:00Z"), by: "subject", reason: "moved away")
         let again = await #expect(throws: StoreError.self) {
-            _ = try await store.changeConsent(id: F.consent.id, to: .active, at: F.t("2026-11-21T00:00:00Z"), by: "subject", reason: nil)
+            _ = try await store.changeConsent(
+                id: F.consent.id, to: .active, at: F.t("2026-11-21T00:00:00Z"), by: "subject", reason: nil)
         }
         #expect(again?.code == .refused)
         let status = try #require(try await store.consent(id: F.consent.id))
@@ -72,11 +78,14 @@ struct SQLiteStoreTests {
         try await store.recordAgreement(application)
         await #expect(throws: StoreError.self) { try await store.recordAgreement(application) }
         let refused = await #expect(throws: StoreError.self) {
-            _ = try await store.transitionAgreement(id: application.id, AgreementEvent(state: .revoked, at: F.t("2026-10-21T00:00:00Z"), by: "Director", reason: "x"))
+            _ = try await store.transitionAgreement(
+                id: application.id,
+                AgreementEvent(state: .revoked, at: F.t("2026-10-21T00:00:00Z"), by: "Director", reason: "x"))
         }
         #expect(refused?.code == .refused)
         #expect(try await store.agreement(id: application.id) == application)
-        let approved = try await store.transitionAgreement(id: application.id, AgreementEvent(state: .approved, at: F.t("2026-10-27T07:30:00Z"), by: "Director"))
+        let approved = try await store.transitionAgreement(
+            id: application.id, AgreementEvent(state: .approved, at: F.t("2026-10-27T07:30:00Z"), by: "Director"))
         #expect(approved.state == .approved)
         #expect(try await store.agreements() == [approved])
     }
@@ -85,7 +94,8 @@ struct SQLiteStoreTests {
     func snapshot() async throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteStore(path: dir.path("node.sqlite"))
-        _ = try await store.importCatalogEntries([F.household, F.insurance, F.secrets], at: F.t("2026-11-01T00:00:00Z"))
+        _ = try await store.importCatalogEntries(
+            [F.household, F.insurance, F.secrets], at: F.t("2026-11-01T00:00:00Z"))
         try await store.savePurposes(F.purposes)
         _ = try await store.recordConsent(F.consent, at: F.t("2026-10-28T09:41:00Z"), by: F.civil)
         try await store.recordAgreement(F.agreement)
@@ -98,7 +108,8 @@ struct SQLiteStoreTests {
     @Test("an unreadable database file is refused with a clear error")
     func corruptFile() throws {
         let dir = try TemporaryDirectory()
-        let path = try dir.write("node.sqlite", Array("this is not a database".utf8) + [UInt8](repeating: 0, count: 4096))
+        let path = try dir.write(
+            "node.sqlite", Array("this is not a database".utf8) + [UInt8](repeating: 0, count: 4096))
         let error = #expect(throws: StoreError.self) { _ = try SQLiteStore(path: path) }
         #expect(error?.code == .database)
         #expect(error?.reason.contains(path) == true)

@@ -128,16 +128,23 @@ public struct Agreement: Sendable, Hashable, Codable {
     public func applying(_ event: AgreementEvent) -> Result<Agreement, DocumentError> {
         guard state.next.contains(event.state) else {
             let allowed = state.next.map(\.rawValue)
-            return .failure(DocumentError(
-                rule: "agreement.bad-transition",
-                "agreement '\(id)' is \(state.rawValue); it can \(allowed.isEmpty ? "no longer change" : "only become \(allowed.joined(separator: " or "))"), not \(event.state.rawValue)"
-            ))
+            return .failure(
+                DocumentError(
+                    rule: "agreement.bad-transition",
+                    "agreement '\(id)' is \(state.rawValue); it can \(allowed.isEmpty ? "no longer change" : "only become \(allowed.joined(separator: " or "))"), not \(event.state.rawValue)"
+                ))
         }
         if event.state.needsReason, (event.reason ?? "").isEmpty {
-            return .failure(DocumentError(rule: "agreement.reason-required", "a \(event.state.rawValue) agreement needs a reason the requester can read"))
+            return .failure(
+                DocumentError(
+                    rule: "agreement.reason-required",
+                    "a \(event.state.rawValue) agreement needs a reason the requester can read"))
         }
         if let last = history.last, event.at < last.at {
-            return .failure(DocumentError(rule: "agreement.time-order", "the transition at \(event.at) is before the previous one at \(last.at)"))
+            return .failure(
+                DocumentError(
+                    rule: "agreement.time-order",
+                    "the transition at \(event.at) is before the previous one at \(last.at)"))
         }
         var next = self
         next.state = event.state
@@ -151,33 +158,56 @@ extension Agreement: ValidatableDocument {
 
     public func validationIssues() -> [ValidationIssue] {
         var issues = IssueCollector()
-        issues.require(RecordID.isValid(id), "$.id", "agreement.bad-id", "'\(id)' is not a record id like agr-2026-0042")
-        issues.require(NodeID.isValid(requester), "$.requester", "agreement.bad-requester", "'\(requester)' is not a node id")
-        issues.require(ResourceID.isValid(resource), "$.resource", "agreement.bad-resource", "'\(resource)' is not a resource id")
+        issues.require(
+            RecordID.isValid(id), "$.id", "agreement.bad-id", "'\(id)' is not a record id like agr-2026-0042")
+        issues.require(
+            NodeID.isValid(requester), "$.requester", "agreement.bad-requester", "'\(requester)' is not a node id")
+        issues.require(
+            ResourceID.isValid(resource), "$.resource", "agreement.bad-resource", "'\(resource)' is not a resource id")
         if ResourceID.isValid(resource), NodeID.isValid(requester) {
-            issues.require(ResourceID.node(of: resource) != requester, "$.requester", "agreement.own-resource", "a department needs no agreement for its own resource")
+            issues.require(
+                ResourceID.node(of: resource) != requester, "$.requester", "agreement.own-resource",
+                "a department needs no agreement for its own resource")
         }
-        issues.require(!fields.isEmpty, "$.fields", "agreement.fields-required", "an agreement names the fields it grants")
-        issues.require(Set(fields).count == fields.count, "$.fields", "agreement.duplicate-field", "a field is listed twice")
+        issues.require(
+            !fields.isEmpty, "$.fields", "agreement.fields-required", "an agreement names the fields it grants")
+        issues.require(
+            Set(fields).count == fields.count, "$.fields", "agreement.duplicate-field", "a field is listed twice")
         for (index, field) in fields.enumerated() {
-            issues.require(FieldName.isValid(field), "$.fields[\(index)]", "agreement.bad-field", "'\(field)' is not a field name")
+            issues.require(
+                FieldName.isValid(field), "$.fields[\(index)]", "agreement.bad-field", "'\(field)' is not a field name")
         }
-        issues.require(PurposeCode.isValid(purpose), "$.purpose", "agreement.bad-purpose", "'\(purpose)' is not a purpose code")
+        issues.require(
+            PurposeCode.isValid(purpose), "$.purpose", "agreement.bad-purpose", "'\(purpose)' is not a purpose code")
         if legalBasis == .statutoryDuty {
-            issues.require(!(basisReference ?? "").isEmpty, "$.basisReference", "agreement.basis-reference-required", "a statutory duty must be named: which law or regulation, which article")
+            issues.require(
+                !(basisReference ?? "").isEmpty, "$.basisReference", "agreement.basis-reference-required",
+                "a statutory duty must be named: which law or regulation, which article")
         }
-        issues.require(validFrom < validUntil, "$.validUntil", "agreement.bad-period", "the agreement ends (\(validUntil)) before it starts (\(validFrom))")
-        issues.require(history.first?.state == .applied, "$.history[0].state", "agreement.history-start", "an agreement's history starts with its application")
+        issues.require(
+            validFrom < validUntil, "$.validUntil", "agreement.bad-period",
+            "the agreement ends (\(validUntil)) before it starts (\(validFrom))")
+        issues.require(
+            history.first?.state == .applied, "$.history[0].state", "agreement.history-start",
+            "an agreement's history starts with its application")
         for index in history.indices.dropFirst() {
             let previous = history[index - 1]
             let event = history[index]
-            issues.require(previous.state.next.contains(event.state), "$.history[\(index)].state", "agreement.bad-transition", "an agreement cannot go from \(previous.state.rawValue) to \(event.state.rawValue)")
-            issues.require(previous.at <= event.at, "$.history[\(index)].at", "agreement.time-order", "the history is not in time order")
+            issues.require(
+                previous.state.next.contains(event.state), "$.history[\(index)].state", "agreement.bad-transition",
+                "an agreement cannot go from \(previous.state.rawValue) to \(event.state.rawValue)")
+            issues.require(
+                previous.at <= event.at, "$.history[\(index)].at", "agreement.time-order",
+                "the history is not in time order")
         }
         for (index, event) in history.enumerated() where event.state.needsReason && (event.reason ?? "").isEmpty {
-            issues.add("$.history[\(index)].reason", "agreement.reason-required", "a \(event.state.rawValue) agreement needs a reason")
+            issues.add(
+                "$.history[\(index)].reason", "agreement.reason-required",
+                "a \(event.state.rawValue) agreement needs a reason")
         }
-        issues.require(history.last?.state == state, "$.state", "agreement.state-mismatch", "the state is \(state.rawValue) but the history ends in \(history.last?.state.rawValue ?? "nothing")")
+        issues.require(
+            history.last?.state == state, "$.state", "agreement.state-mismatch",
+            "the state is \(state.rawValue) but the history ends in \(history.last?.state.rawValue ?? "nothing")")
         return issues.issues
     }
 }
@@ -187,7 +217,11 @@ extension Agreement {
     /// shared, the fields exist, and the resource serves the purpose.
     public func issues(against catalog: Catalog) -> [ValidationIssue] {
         guard let entry = catalog.entries[resource] else {
-            return [ValidationIssue(path: "$.resource", rule: "agreement.unknown-resource", message: "'\(resource)' is not in the provider's catalog")]
+            return [
+                ValidationIssue(
+                    path: "$.resource", rule: "agreement.unknown-resource",
+                    message: "'\(resource)' is not in the provider's catalog")
+            ]
         }
         var issues = IssueCollector()
         if case .notShared(let basis) = entry.sharing {
@@ -197,7 +231,8 @@ extension Agreement {
             issues.add("$.fields[\(index)]", "agreement.unknown-field", "'\(entry.id)' has no field '\(field)'")
         }
         issues.require(
-            entry.purposes.contains { PurposeCode.is(purpose, within: $0) }, "$.purpose", "agreement.purpose-not-allowed",
+            entry.purposes.contains { PurposeCode.is(purpose, within: $0) }, "$.purpose",
+            "agreement.purpose-not-allowed",
             "'\(entry.id)' serves \(entry.purposes.joined(separator: ", ")), not '\(purpose)'"
         )
         return issues.issues

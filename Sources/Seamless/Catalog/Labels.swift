@@ -36,11 +36,13 @@ public enum SharingLabel: Sendable, Hashable, Codable {
         switch type {
         case "unconditional": self = .unconditional
         // Missing texts decode as empty so the validator can name the rule instead of a decoding error.
-        case "conditional": self = .conditional(condition: try container.decodeIfPresent(String.self, forKey: .condition) ?? "")
+        case "conditional":
+            self = .conditional(condition: try container.decodeIfPresent(String.self, forKey: .condition) ?? "")
         case "none": self = .notShared(basis: try container.decodeIfPresent(String.self, forKey: .basis) ?? "")
         default:
             throw DecodingError.dataCorruptedError(
-                forKey: .type, in: container, debugDescription: "sharing type '\(type)' is not unconditional, conditional or none")
+                forKey: .type, in: container,
+                debugDescription: "sharing type '\(type)' is not unconditional, conditional or none")
         }
     }
 
@@ -82,11 +84,13 @@ public enum OpennessLabel: Sendable, Hashable, Codable {
         let type = try container.decode(String.self, forKey: .type)
         switch type {
         case "open": self = .open
-        case "conditional": self = .conditional(condition: try container.decodeIfPresent(String.self, forKey: .condition) ?? "")
+        case "conditional":
+            self = .conditional(condition: try container.decodeIfPresent(String.self, forKey: .condition) ?? "")
         case "closed": self = .closed
         default:
             throw DecodingError.dataCorruptedError(
-                forKey: .type, in: container, debugDescription: "openness type '\(type)' is not open, conditional or closed")
+                forKey: .type, in: container,
+                debugDescription: "openness type '\(type)' is not open, conditional or closed")
         }
     }
 

@@ -30,7 +30,8 @@ public enum DocumentReader {
                 documents.append(try read(type, from: element, source: source))
             } catch {
                 issues += error.issues.map { issue in
-                    ValidationIssue(path: "$[\(index)]" + issue.path.dropFirst(), rule: issue.rule, message: issue.message)
+                    ValidationIssue(
+                        path: "$[\(index)]" + issue.path.dropFirst(), rule: issue.rule, message: issue.message)
                 }
             }
         }
@@ -48,9 +49,11 @@ public enum DocumentReader {
         } catch let error as DecodingError {
             throw DocumentError(source: source, issues: [issue(for: error, documentName: T.documentName)])
         } catch {
-            throw DocumentError(source: source, rule: "document.unreadable", "cannot read the \(T.documentName): \(error)")
+            throw DocumentError(
+                source: source, rule: "document.unreadable", "cannot read the \(T.documentName): \(error)")
         }
-        var issues = unknownMembers(input: value, known: (try? JSONParser().parse(CanonicalJSON.encode(document))) ?? .null, path: "$")
+        var issues = unknownMembers(
+            input: value, known: (try? JSONParser().parse(CanonicalJSON.encode(document))) ?? .null, path: "$")
         issues += document.validationIssues()
         if !issues.isEmpty { throw DocumentError(source: source, issues: issues) }
         return document
@@ -58,12 +61,16 @@ public enum DocumentReader {
 
     static func parse(_ bytes: some Collection<UInt8>, source: String?) throws(DocumentError) -> JSONValue {
         guard bytes.count <= maxDocumentBytes else {
-            throw DocumentError(source: source, rule: "document.too-large", "the file has \(bytes.count) bytes, more than the \(maxDocumentBytes)-byte limit")
+            throw DocumentError(
+                source: source, rule: "document.too-large",
+                "the file has \(bytes.count) bytes, more than the \(maxDocumentBytes)-byte limit")
         }
         do {
             return try JSONParser().parse(bytes)
         } catch {
-            throw DocumentError(source: source, path: error.pathDescription, rule: "document.bad-json", "not valid JSON: \(error.reason) at byte \(error.offset)")
+            throw DocumentError(
+                source: source, path: error.pathDescription, rule: "document.bad-json",
+                "not valid JSON: \(error.reason) at byte \(error.offset)")
         }
     }
 
@@ -73,12 +80,19 @@ public enum DocumentReader {
         case (.object(let inputMembers), .object(let knownMembers)):
             var issues: [ValidationIssue] = []
             for key in inputMembers.keys.sorted() {
-                let memberPath = path + JSONParseError(offset: 0, path: [.key(key)], reason: "").pathDescription.dropFirst()
+                let memberPath =
+                    path + JSONParseError(offset: 0, path: [.key(key)], reason: "").pathDescription.dropFirst()
                 guard let knownValue = knownMembers[key] else {
                     if inputMembers[key] == .null {
-                        issues.append(ValidationIssue(path: memberPath, rule: "document.null-member", message: "'\(key)' is null; leave it out instead"))
+                        issues.append(
+                            ValidationIssue(
+                                path: memberPath, rule: "document.null-member",
+                                message: "'\(key)' is null; leave it out instead"))
                     } else {
-                        issues.append(ValidationIssue(path: memberPath, rule: "document.unknown-member", message: "'\(key)' is not a member of this document"))
+                        issues.append(
+                            ValidationIssue(
+                                path: memberPath, rule: "document.unknown-member",
+                                message: "'\(key)' is not a member of this document"))
                     }
                     continue
                 }
@@ -104,13 +118,19 @@ public enum DocumentReader {
         }
         switch error {
         case .keyNotFound(let key, let context):
-            return ValidationIssue(path: path(context.codingPath + [key]), rule: "document.missing-member", message: "the \(documentName) needs '\(key.stringValue)'")
+            return ValidationIssue(
+                path: path(context.codingPath + [key]), rule: "document.missing-member",
+                message: "the \(documentName) needs '\(key.stringValue)'")
         case .typeMismatch(let type, let context):
-            return ValidationIssue(path: path(context.codingPath), rule: "document.wrong-type", message: "expected \(describe(type))")
+            return ValidationIssue(
+                path: path(context.codingPath), rule: "document.wrong-type", message: "expected \(describe(type))")
         case .valueNotFound(let type, let context):
-            return ValidationIssue(path: path(context.codingPath), rule: "document.wrong-type", message: "expected \(describe(type)), found null")
+            return ValidationIssue(
+                path: path(context.codingPath), rule: "document.wrong-type",
+                message: "expected \(describe(type)), found null")
         case .dataCorrupted(let context):
-            return ValidationIssue(path: path(context.codingPath), rule: "document.bad-value", message: context.debugDescription)
+            return ValidationIssue(
+                path: path(context.codingPath), rule: "document.bad-value", message: context.debugDescription)
         @unknown default:
             return ValidationIssue(path: "$", rule: "document.unreadable", message: "\(error)")
         }

@@ -24,7 +24,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// The calendar day (UTC) this moment falls on.
     public var day: CivilDate {
-        CivilDate(daysSince1970: Int(secondsSince1970 >= 0 ? secondsSince1970 / 86_400 : (secondsSince1970 - 86_399) / 86_400))
+        CivilDate(
+            daysSince1970: Int(secondsSince1970 >= 0 ? secondsSince1970 / 86_400 : (secondsSince1970 - 86_399) / 86_400)
+        )
     }
 
     /// This moment plus `seconds`.
@@ -61,7 +63,9 @@ public struct Timestamp: Sendable, Hashable, Comparable, Codable, CustomStringCo
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Timestamp(rfc3339: text) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a UTC timestamp like 2026-11-02T09:30:00Z")
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "'\(text)' is not a UTC timestamp like 2026-11-02T09:30:00Z")
             )
         }
         self = value
@@ -94,7 +98,9 @@ public struct CivilDate: Sendable, Hashable, Comparable, Codable, CustomStringCo
 
     /// Creates a day from its parts; `nil` if there is no such day.
     public init?(year: Int, month: Int, day: Int) {
-        guard (1...9999).contains(year), (1...12).contains(month), day >= 1, day <= Self.daysIn(month: month, year: year) else {
+        guard (1...9999).contains(year), (1...12).contains(month), day >= 1,
+            day <= Self.daysIn(month: month, year: year)
+        else {
             return nil
         }
         // Howard Hinnant's days_from_civil.

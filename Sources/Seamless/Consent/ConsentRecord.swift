@@ -114,37 +114,69 @@ extension ConsentRecord: ValidatableDocument {
 
     public func validationIssues() -> [ValidationIssue] {
         var issues = IssueCollector()
-        issues.require(RecordID.isValid(id), "$.id", "consent.bad-id", "'\(id)' is not a record id like consent-2026-000117")
-        issues.require(Self.isPseudonym(subject), "$.subject", "consent.subject-not-pseudonymous", "the subject must be a pseudonymous id like subj-7f3a91c2, never a name or an ID number")
-        issues.require(NodeID.isValid(controller), "$.controller", "consent.bad-controller", "'\(controller)' is not a node id")
-        issues.require(!recipients.isEmpty, "$.recipients", "consent.recipients-required", "name the departments that may receive the data")
+        issues.require(
+            RecordID.isValid(id), "$.id", "consent.bad-id", "'\(id)' is not a record id like consent-2026-000117")
+        issues.require(
+            Self.isPseudonym(subject), "$.subject", "consent.subject-not-pseudonymous",
+            "the subject must be a pseudonymous id like subj-7f3a91c2, never a name or an ID number")
+        issues.require(
+            NodeID.isValid(controller), "$.controller", "consent.bad-controller", "'\(controller)' is not a node id")
+        issues.require(
+            !recipients.isEmpty, "$.recipients", "consent.recipients-required",
+            "name the departments that may receive the data")
         for (index, recipient) in recipients.enumerated() {
-            issues.require(NodeID.isValid(recipient), "$.recipients[\(index)]", "consent.bad-recipient", "'\(recipient)' is not a node id")
+            issues.require(
+                NodeID.isValid(recipient), "$.recipients[\(index)]", "consent.bad-recipient",
+                "'\(recipient)' is not a node id")
         }
-        issues.require(Set(recipients).count == recipients.count, "$.recipients", "consent.duplicate-recipient", "a recipient is listed twice")
-        issues.require(PurposeCode.isValid(purpose), "$.purpose", "consent.bad-purpose", "'\(purpose)' is not a purpose code")
-        issues.require(!scope.isEmpty, "$.scope", "consent.scope-required", "a consent names the resources and fields it covers")
+        issues.require(
+            Set(recipients).count == recipients.count, "$.recipients", "consent.duplicate-recipient",
+            "a recipient is listed twice")
+        issues.require(
+            PurposeCode.isValid(purpose), "$.purpose", "consent.bad-purpose", "'\(purpose)' is not a purpose code")
+        issues.require(
+            !scope.isEmpty, "$.scope", "consent.scope-required", "a consent names the resources and fields it covers")
         var resources = Set<String>()
         for (index, entry) in scope.enumerated() {
             let path = "$.scope[\(index)]"
-            issues.require(ResourceID.isValid(entry.resource), path + ".resource", "consent.bad-resource", "'\(entry.resource)' is not a resource id")
-            issues.require(resources.insert(entry.resource).inserted, path + ".resource", "consent.duplicate-resource", "'\(entry.resource)' is listed twice; put all its fields in one entry")
-            issues.require(!entry.fields.isEmpty, path + ".fields", "consent.fields-required", "name the fields the consent covers; consent is never for everything")
-            issues.require(Set(entry.fields).count == entry.fields.count, path + ".fields", "consent.duplicate-field", "a field is listed twice")
+            issues.require(
+                ResourceID.isValid(entry.resource), path + ".resource", "consent.bad-resource",
+                "'\(entry.resource)' is not a resource id")
+            issues.require(
+                resources.insert(entry.resource).inserted, path + ".resource", "consent.duplicate-resource",
+                "'\(entry.resource)' is listed twice; put all its fields in one entry")
+            issues.require(
+                !entry.fields.isEmpty, path + ".fields", "consent.fields-required",
+                "name the fields the consent covers; consent is never for everything")
+            issues.require(
+                Set(entry.fields).count == entry.fields.count, path + ".fields", "consent.duplicate-field",
+                "a field is listed twice")
             for (fieldIndex, field) in entry.fields.enumerated() {
-                issues.require(FieldName.isValid(field), path + ".fields[\(fieldIndex)]", "consent.bad-field", "'\(field)' is not a field name")
+                issues.require(
+                    FieldName.isValid(field), path + ".fields[\(fieldIndex)]", "consent.bad-field",
+                    "'\(field)' is not a field name")
             }
         }
-        issues.require(start < expiry, "$.expiry", "consent.bad-period", "the consent expires (\(expiry)) before it starts (\(start))")
-        issues.require(given.at <= expiry, "$.given.at", "consent.given-after-expiry", "the consent was given after it expired")
-        issues.require(dataLifeDays >= 1, "$.dataLifeDays", "consent.bad-data-life", "the data life is at least one day")
-        issues.require(!given.evidence.reference.isEmpty, "$.given.evidence.reference", "consent.evidence-required", "consent without evidence of how it was given is not consent; name where the evidence is filed")
-        issues.require(Self.isSHA256Hex(given.evidence.sha256), "$.given.evidence.sha256", "consent.evidence-required", "the evidence needs its SHA-256 as 64 lowercase hex digits")
+        issues.require(
+            start < expiry, "$.expiry", "consent.bad-period",
+            "the consent expires (\(expiry)) before it starts (\(start))")
+        issues.require(
+            given.at <= expiry, "$.given.at", "consent.given-after-expiry", "the consent was given after it expired")
+        issues.require(
+            dataLifeDays >= 1, "$.dataLifeDays", "consent.bad-data-life", "the data life is at least one day")
+        issues.require(
+            !given.evidence.reference.isEmpty, "$.given.evidence.reference", "consent.evidence-required",
+            "consent without evidence of how it was given is not consent; name where the evidence is filed")
+        issues.require(
+            Self.isSHA256Hex(given.evidence.sha256), "$.given.evidence.sha256", "consent.evidence-required",
+            "the evidence needs its SHA-256 as 64 lowercase hex digits")
         return issues.issues
     }
 
     /// Reads a consent, refusing bundled consent (several purposes) with its own rule before anything else.
-    public static func read(from bytes: some Collection<UInt8>, source: String? = nil) throws(DocumentError) -> ConsentRecord {
+    public static func read(
+        from bytes: some Collection<UInt8>, source: String? = nil
+    ) throws(DocumentError) -> ConsentRecord {
         let value = try DocumentReader.parse(bytes, source: source)
         if let purposes = value["purposes"] {
             let count = purposes.arrayValue?.count ?? 0
@@ -156,10 +188,14 @@ extension ConsentRecord: ValidatableDocument {
             )
         }
         if value["purpose"]?.arrayValue != nil {
-            throw DocumentError(source: source, path: "$.purpose", rule: "consent.bundled", "'purpose' must be one purpose code; several purposes need separate consents")
+            throw DocumentError(
+                source: source, path: "$.purpose", rule: "consent.bundled",
+                "'purpose' must be one purpose code; several purposes need separate consents")
         }
         if value["given"]?["evidence"] == nil, value["given"] != nil {
-            throw DocumentError(source: source, path: "$.given.evidence", rule: "consent.evidence-required", "consent without evidence of how it was given is not consent")
+            throw DocumentError(
+                source: source, path: "$.given.evidence", rule: "consent.evidence-required",
+                "consent without evidence of how it was given is not consent")
         }
         return try DocumentReader.read(ConsentRecord.self, from: value, source: source)
     }
@@ -167,11 +203,15 @@ extension ConsentRecord: ValidatableDocument {
     static func isPseudonym(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (4...128).contains(bytes.count),
-            bytes.allSatisfy({ Identifiers.isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x5F || $0 == 0x3A || $0 == 0x2D }),
+            bytes.allSatisfy({
+                Identifiers.isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x5F || $0 == 0x3A
+                    || $0 == 0x2D
+            }),
             Identifiers.isLetter(bytes[0]) || (bytes[0] >= 0x30 && bytes[0] <= 0x39)
         else { return false }
         // A resident identity number (17 digits and a check digit) is not a pseudonym.
-        let looksLikeIDNumber = bytes.count == 18 && bytes.prefix(17).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        let looksLikeIDNumber =
+            bytes.count == 18 && bytes.prefix(17).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
             && (bytes[17] >= 0x30 && bytes[17] <= 0x39 || bytes[17] | 0x20 == UInt8(ascii: "x"))
         return !looksLikeIDNumber
     }

@@ -67,7 +67,9 @@ public struct ConsentStatus: Sendable, Hashable, Codable {
         switch (from, to) {
         case (.withdrawn, _): "the consent was withdrawn, which is final; the subject must give a new consent"
         case (.expired, _): "the consent has expired; the subject must give a new consent"
-        case (.active, .paused), (.paused, .active), (.active, .withdrawn), (.paused, .withdrawn), (.notYetValid, .withdrawn): nil
+        case (.active, .paused), (.paused, .active), (.active, .withdrawn), (.paused, .withdrawn),
+            (.notYetValid, .withdrawn):
+            nil
         case (.notYetValid, .paused): nil
         case (let from, let to) where from == to: "the consent is already \(from.rawValue)"
         default: "a consent cannot go from \(from.rawValue) to \(to.rawValue)"

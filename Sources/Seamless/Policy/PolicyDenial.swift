@@ -83,7 +83,8 @@ public struct PolicyDenial: Error, Sendable, Hashable, Codable, CustomStringConv
         public init(from decoder: any Decoder) throws {
             let name = try decoder.singleValueContainer().decode(String.self)
             guard let code = Code(name: name) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown denial code '\(name)'"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "unknown denial code '\(name)'"))
             }
             self = code
         }

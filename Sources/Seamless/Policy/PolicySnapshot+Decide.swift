@@ -20,7 +20,8 @@ extension PolicySnapshot {
         }
         // 2. The resource exists and is shared at all.
         guard let entry = catalog.entries[request.resource] else {
-            return deny(.resourceNotFound, "'\(request.resource)' is not in \(node)'s catalog (revision \(catalog.revision))")
+            return deny(
+                .resourceNotFound, "'\(request.resource)' is not in \(node)'s catalog (revision \(catalog.revision))")
         }
         if case .notShared(let legalBasis) = entry.sharing {
             return deny(.resourceNotShared, "'\(entry.id)' is not shared: \(legalBasis)")
@@ -40,7 +41,10 @@ extension PolicySnapshot {
         }
         // 4. The purpose is one the resource serves, registered, and within its limits.
         guard entry.purposes.contains(where: { PurposeCode.is(request.purpose, within: $0) }) else {
-            return deny(.purposeNotAllowed, "'\(entry.id)' may be requested for \(entry.purposes.joined(separator: ", ")), not for '\(request.purpose)'")
+            return deny(
+                .purposeNotAllowed,
+                "'\(entry.id)' may be requested for \(entry.purposes.joined(separator: ", ")), not for '\(request.purpose)'"
+            )
         }
         guard let purpose = purposes.match(request.purpose) else {
             return deny(.purposeUnknown, "purpose '\(request.purpose)' is not in the purpose registry")
@@ -49,7 +53,8 @@ extension PolicySnapshot {
         var dataLife = purpose.limits.maxDataLifeDays
         if let asked = request.dataLifeDays {
             guard asked <= dataLife else {
-                return deny(.dataLifeExceeded, "purpose '\(purpose.code)' allows keeping data \(dataLife) days, not \(asked)")
+                return deny(
+                    .dataLifeExceeded, "purpose '\(purpose.code)' allows keeping data \(dataLife) days, not \(asked)")
             }
             dataLife = asked
         }
@@ -59,7 +64,9 @@ extension PolicySnapshot {
         }
         guard purpose.limits.legalBases.contains(legalBasis) else {
             let allowed = purpose.limits.legalBases.map(\.rawValue).joined(separator: ", ")
-            return deny(.legalBasisNotAllowed, "purpose '\(purpose.code)' may rely on \(allowed), not on \(legalBasis.rawValue)")
+            return deny(
+                .legalBasisNotAllowed, "purpose '\(purpose.code)' may rely on \(allowed), not on \(legalBasis.rawValue)"
+            )
         }
         var consentFields: Set<String>?
         if legalBasis == .consent {
@@ -94,7 +101,10 @@ extension PolicySnapshot {
             )
         }
         if request.strict && !withheld.isEmpty {
-            return deny(.fieldsNotShareable, "strict request: fields \(withheld.joined(separator: ", ")) of '\(entry.id)' may not be shared with '\(request.requester)'")
+            return deny(
+                .fieldsNotShareable,
+                "strict request: fields \(withheld.joined(separator: ", ")) of '\(entry.id)' may not be shared with '\(request.requester)'"
+            )
         }
         // 7. Frequency.
         if let limit = purpose.limits.frequency, recentRequests >= limit.count {
@@ -103,7 +113,8 @@ extension PolicySnapshot {
                 "purpose '\(purpose.code)' allows \(limit.count) requests per \(limit.per.rawValue) for one resource; '\(request.requester)' has made \(recentRequests)"
             )
         }
-        return PolicyDecision(outcome: .granted(Grant(fields: granted, withheld: withheld, dataLifeDays: dataLife)), basis: basis)
+        return PolicyDecision(
+            outcome: .granted(Grant(fields: granted, withheld: withheld, dataLifeDays: dataLife)), basis: basis)
     }
 
     /// The agreement in force for the request's requester, resource and purpose; with several, the one
@@ -129,7 +140,8 @@ extension PolicySnapshot {
             return .failure(PolicyDenial(.consentMissing, "a consent-based request must name the subjects it is for"))
         }
         guard !request.consentIDs.isEmpty else {
-            return .failure(PolicyDenial(.consentMissing, "the legal basis is consent but the request names no consent"))
+            return .failure(
+                PolicyDenial(.consentMissing, "the legal basis is consent but the request names no consent"))
         }
         var covered = Set<String>()
         var fields: Set<String>?
@@ -140,10 +152,15 @@ extension PolicySnapshot {
             }
             let record = status.record
             guard record.purpose == request.purpose else {
-                return .failure(PolicyDenial(.consentMismatch, "consent '\(id)' is for purpose '\(record.purpose)', not '\(request.purpose)'"))
+                return .failure(
+                    PolicyDenial(
+                        .consentMismatch, "consent '\(id)' is for purpose '\(record.purpose)', not '\(request.purpose)'"
+                    ))
             }
             guard record.recipients.contains(request.requester) else {
-                return .failure(PolicyDenial(.consentMismatch, "consent '\(id)' does not name '\(request.requester)' as a recipient"))
+                return .failure(
+                    PolicyDenial(
+                        .consentMismatch, "consent '\(id)' does not name '\(request.requester)' as a recipient"))
             }
             let scope = record.fields(of: resource)
             guard !scope.isEmpty else {
@@ -153,7 +170,8 @@ extension PolicySnapshot {
             case .active: break
             case .withdrawn:
                 let when = status.history.last { $0.state == .withdrawn }?.at
-                return .failure(PolicyDenial(.consentWithdrawn, "consent '\(id)' was withdrawn\(when.map { " at \($0)" } ?? "")"))
+                return .failure(
+                    PolicyDenial(.consentWithdrawn, "consent '\(id)' was withdrawn\(when.map { " at \($0)" } ?? "")"))
             case .paused:
                 return .failure(PolicyDenial(.consentPaused, "consent '\(id)' is paused"))
             case .expired:
@@ -166,14 +184,17 @@ extension PolicySnapshot {
             dataLife = min(dataLife, record.dataLifeDays)
         }
         if let missing = request.subjects.first(where: { !covered.contains($0) }) {
-            return .failure(PolicyDenial(.consentMissing, "no consent named in the request covers subject '\(missing)'"))
+            return .failure(
+                PolicyDenial(.consentMissing, "no consent named in the request covers subject '\(missing)'"))
         }
         return .success((fields ?? [], dataLife))
     }
 
     /// Whether `item` may go to the requester: never if labelled none; if conditional (itself or through
     /// its resource) only when the agreement grants it; under consent only when every consent covers it.
-    static func mayShare(_ item: DataItem, of entry: CatalogEntry, agreement: Agreement?, consentFields: Set<String>?) -> Bool {
+    static func mayShare(
+        _ item: DataItem, of entry: CatalogEntry, agreement: Agreement?, consentFields: Set<String>?
+    ) -> Bool {
         if let consentFields, !consentFields.contains(item.name) { return false }
         switch entry.effectiveSharing(of: item) {
         case .notShared: return false

@@ -107,14 +107,29 @@ public struct PurposeRegistry: Sendable, Hashable, Codable, ValidatableDocument 
         var seen = Set<String>()
         for (position, purpose) in purposes.enumerated() {
             let path = "$.purposes[\(position)]"
-            issues.require(purpose.code == PurposeCode.wildcard || PurposeCode.isValid(purpose.code), path + ".code", "purposes.bad-code", "'\(purpose.code)' is not a purpose code like social-assistance.eligibility, nor *")
-            issues.require(seen.insert(purpose.code).inserted, path + ".code", "purposes.duplicate-code", "purpose '\(purpose.code)' is registered twice")
-            issues.require(!purpose.text.isEmpty, path + ".text", "purposes.text-required", "a purpose needs a text people can read")
-            issues.require(purpose.limits.maxDataLifeDays >= 1, path + ".limits.maxDataLifeDays", "purposes.bad-data-life", "the data life must be at least one day")
-            issues.require(!purpose.limits.legalBases.isEmpty, path + ".limits.legalBases", "purposes.legal-bases-required", "name at least one legal basis the purpose may rely on")
-            issues.require(Set(purpose.limits.legalBases).count == purpose.limits.legalBases.count, path + ".limits.legalBases", "purposes.duplicate-legal-basis", "a legal basis is listed twice")
+            issues.require(
+                purpose.code == PurposeCode.wildcard || PurposeCode.isValid(purpose.code), path + ".code",
+                "purposes.bad-code", "'\(purpose.code)' is not a purpose code like social-assistance.eligibility, nor *"
+            )
+            issues.require(
+                seen.insert(purpose.code).inserted, path + ".code", "purposes.duplicate-code",
+                "purpose '\(purpose.code)' is registered twice")
+            issues.require(
+                !purpose.text.isEmpty, path + ".text", "purposes.text-required",
+                "a purpose needs a text people can read")
+            issues.require(
+                purpose.limits.maxDataLifeDays >= 1, path + ".limits.maxDataLifeDays", "purposes.bad-data-life",
+                "the data life must be at least one day")
+            issues.require(
+                !purpose.limits.legalBases.isEmpty, path + ".limits.legalBases", "purposes.legal-bases-required",
+                "name at least one legal basis the purpose may rely on")
+            issues.require(
+                Set(purpose.limits.legalBases).count == purpose.limits.legalBases.count, path + ".limits.legalBases",
+                "purposes.duplicate-legal-basis", "a legal basis is listed twice")
             if let frequency = purpose.limits.frequency {
-                issues.require(frequency.count >= 1, path + ".limits.frequency.count", "purposes.bad-frequency", "a frequency limit allows at least one request")
+                issues.require(
+                    frequency.count >= 1, path + ".limits.frequency.count", "purposes.bad-frequency",
+                    "a frequency limit allows at least one request")
             }
         }
         return issues.issues

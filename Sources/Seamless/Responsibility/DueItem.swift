@@ -50,7 +50,11 @@ public enum DueItems {
                 guard let applied = agreement.appliedAt else { continue }
                 let replyDays = responsibility?.approver?.replyDays ?? Approver.defaultReplyDays
                 let deadline = try calendar.adding(workingDays: replyDays, to: applied.day)
-                items.append(try item(.reply, agreement, responsibility?.approver.map { Official(role: $0.role, contact: $0.contact) }, deadline, calendar, today, within))
+                items.append(
+                    try item(
+                        .reply, agreement,
+                        responsibility?.approver.map { Official(role: $0.role, contact: $0.contact) }, deadline,
+                        calendar, today, within))
             case .approved:
                 let deadline = agreement.validUntil.adding(seconds: -1).day
                 guard deadline >= today, deadline <= calendar.to else { continue }
@@ -67,7 +71,8 @@ public enum DueItems {
         _ kind: DueItem.Kind, _ agreement: Agreement, _ responsible: Official?, _ deadline: CivilDate,
         _ calendar: WorkingCalendar, _ today: CivilDate, _ within: Int
     ) throws(WorkingCalendar.OutOfRange) -> DueItem {
-        let left = today <= deadline
+        let left =
+            today <= deadline
             ? try calendar.workingDays(after: today, through: deadline)
             : -(try calendar.workingDays(after: deadline, through: today))
         let standing: DueItem.Standing = today > deadline ? .overdue : (left <= within ? .dueSoon : .pending)

@@ -66,7 +66,8 @@ public struct ResourceResponsibility: Sendable, Hashable, Codable {
     public var supervisor: Official
 
     /// Creates a responsibility.
-    public init(resource: String, provider: Official, approver: Approver?, maintainer: Maintainer, supervisor: Official) {
+    public init(resource: String, provider: Official, approver: Approver?, maintainer: Maintainer, supervisor: Official)
+    {
         self.resource = resource
         self.provider = provider
         self.approver = approver
@@ -141,34 +142,61 @@ public struct ResponsibilityList: Sendable, Hashable, Codable, ValidatableDocume
 
     public func validationIssues() -> [ValidationIssue] {
         var issues = IssueCollector()
-        issues.require(NodeID.isValid(department), "$.department", "responsibility.bad-department", "'\(department)' is not a node id")
+        issues.require(
+            NodeID.isValid(department), "$.department", "responsibility.bad-department",
+            "'\(department)' is not a node id")
         issues.require(!name.isEmpty, "$.name", "responsibility.name-required", "the department needs a name")
         var seen = Set<String>()
         for (index, entry) in resources.enumerated() {
             let path = "$.resources[\(index)]"
-            issues.require(ResourceID.isValid(entry.resource), path + ".resource", "responsibility.bad-resource", "'\(entry.resource)' is not a resource id")
+            issues.require(
+                ResourceID.isValid(entry.resource), path + ".resource", "responsibility.bad-resource",
+                "'\(entry.resource)' is not a resource id")
             if ResourceID.isValid(entry.resource) {
-                issues.require(ResourceID.node(of: entry.resource) == department, path + ".resource", "responsibility.not-own-resource", "'\(entry.resource)' is provided by another department; a list names only its own department's resources")
+                issues.require(
+                    ResourceID.node(of: entry.resource) == department, path + ".resource",
+                    "responsibility.not-own-resource",
+                    "'\(entry.resource)' is provided by another department; a list names only its own department's resources"
+                )
             }
-            issues.require(seen.insert(entry.resource).inserted, path + ".resource", "responsibility.duplicate-resource", "'\(entry.resource)' is listed twice")
+            issues.require(
+                seen.insert(entry.resource).inserted, path + ".resource", "responsibility.duplicate-resource",
+                "'\(entry.resource)' is listed twice")
             for (role, official) in [("provider", entry.provider), ("supervisor", entry.supervisor)] {
-                issues.require(!official.role.isEmpty && !official.contact.isEmpty, path + ".\(role)", "responsibility.official-incomplete", "the \(role) needs a role and a contact")
+                issues.require(
+                    !official.role.isEmpty && !official.contact.isEmpty, path + ".\(role)",
+                    "responsibility.official-incomplete", "the \(role) needs a role and a contact")
             }
-            issues.require(!entry.maintainer.role.isEmpty && !entry.maintainer.contact.isEmpty, path + ".maintainer", "responsibility.official-incomplete", "the maintainer needs a role and a contact")
+            issues.require(
+                !entry.maintainer.role.isEmpty && !entry.maintainer.contact.isEmpty, path + ".maintainer",
+                "responsibility.official-incomplete", "the maintainer needs a role and a contact")
             if let approver = entry.approver {
-                issues.require(!approver.role.isEmpty && !approver.contact.isEmpty, path + ".approver", "responsibility.official-incomplete", "the approver needs a role and a contact")
-                issues.require((1...60).contains(approver.replyDays), path + ".approver.replyWithinWorkingDays", "responsibility.bad-reply-deadline", "an approver answers within 1 to 60 working days, not \(approver.replyDays)")
+                issues.require(
+                    !approver.role.isEmpty && !approver.contact.isEmpty, path + ".approver",
+                    "responsibility.official-incomplete", "the approver needs a role and a contact")
+                issues.require(
+                    (1...60).contains(approver.replyDays), path + ".approver.replyWithinWorkingDays",
+                    "responsibility.bad-reply-deadline",
+                    "an approver answers within 1 to 60 working days, not \(approver.replyDays)")
             }
         }
         for (index, need) in needs.enumerated() {
             let path = "$.needs[\(index)]"
-            issues.require(ResourceID.isValid(need.resource), path + ".resource", "responsibility.bad-resource", "'\(need.resource)' is not a resource id")
-            issues.require(PurposeCode.isValid(need.purpose), path + ".purpose", "responsibility.bad-purpose", "'\(need.purpose)' is not a purpose code")
+            issues.require(
+                ResourceID.isValid(need.resource), path + ".resource", "responsibility.bad-resource",
+                "'\(need.resource)' is not a resource id")
+            issues.require(
+                PurposeCode.isValid(need.purpose), path + ".purpose", "responsibility.bad-purpose",
+                "'\(need.purpose)' is not a purpose code")
         }
         for (index, entry) in negativeList.enumerated() {
             let path = "$.negativeList[\(index)]"
-            issues.require(ResourceID.isValid(entry.resource), path + ".resource", "responsibility.bad-resource", "'\(entry.resource)' is not a resource id")
-            issues.require(!entry.basis.isEmpty, path + ".basis", "responsibility.basis-required", "a resource on the negative list needs the basis for not sharing it")
+            issues.require(
+                ResourceID.isValid(entry.resource), path + ".resource", "responsibility.bad-resource",
+                "'\(entry.resource)' is not a resource id")
+            issues.require(
+                !entry.basis.isEmpty, path + ".basis", "responsibility.basis-required",
+                "a resource on the negative list needs the basis for not sharing it")
         }
         return issues.issues
     }
@@ -182,25 +210,40 @@ public struct ResponsibilityList: Sendable, Hashable, Codable, ValidatableDocume
         for entry in own {
             guard let index = resources.firstIndex(where: { $0.resource == entry.id }) else {
                 if case .notShared = entry.sharing { continue }
-                issues.add("$.resources", "responsibility.resource-uncovered", "'\(entry.id)' is in the catalog but nobody is responsible for it here")
+                issues.add(
+                    "$.resources", "responsibility.resource-uncovered",
+                    "'\(entry.id)' is in the catalog but nobody is responsible for it here")
                 continue
             }
             let responsibility = resources[index]
             if case .conditional = entry.sharing, responsibility.approver == nil {
-                issues.add("$.resources[\(index)].approver", "responsibility.approver-required", "'\(entry.id)' is shared conditionally, so someone must approve requests for it")
+                issues.add(
+                    "$.resources[\(index)].approver", "responsibility.approver-required",
+                    "'\(entry.id)' is shared conditionally, so someone must approve requests for it")
             }
             if responsibility.maintainer.updateCycle.maxDays > entry.updateCycle.maxDays {
-                issues.add("$.resources[\(index)].maintainer.updateCycle", "responsibility.update-cycle-too-slow", "'\(entry.id)' is updated \(entry.updateCycle.rawValue) in the catalog, but its maintainer only commits to \(responsibility.maintainer.updateCycle.rawValue)")
+                issues.add(
+                    "$.resources[\(index)].maintainer.updateCycle", "responsibility.update-cycle-too-slow",
+                    "'\(entry.id)' is updated \(entry.updateCycle.rawValue) in the catalog, but its maintainer only commits to \(responsibility.maintainer.updateCycle.rawValue)"
+                )
             }
             let listed = negativeList.contains { $0.resource == entry.id }
             if case .notShared = entry.sharing {
-                if !listed { issues.add("$.negativeList", "responsibility.negative-list-incomplete", "'\(entry.id)' is not shared, so it belongs on the negative list with its basis") }
+                if !listed {
+                    issues.add(
+                        "$.negativeList", "responsibility.negative-list-incomplete",
+                        "'\(entry.id)' is not shared, so it belongs on the negative list with its basis")
+                }
             } else if listed {
-                issues.add("$.negativeList", "responsibility.negative-list-shared-resource", "'\(entry.id)' is on the negative list but the catalog shares it")
+                issues.add(
+                    "$.negativeList", "responsibility.negative-list-shared-resource",
+                    "'\(entry.id)' is on the negative list but the catalog shares it")
             }
         }
         for (index, responsibility) in resources.enumerated() where catalog.entries[responsibility.resource] == nil {
-            issues.add("$.resources[\(index)].resource", "responsibility.unknown-resource", "'\(responsibility.resource)' is not in the catalog")
+            issues.add(
+                "$.resources[\(index)].resource", "responsibility.unknown-resource",
+                "'\(responsibility.resource)' is not in the catalog")
         }
         return issues.issues
     }

@@ -91,18 +91,30 @@ public struct WorkingCalendar: Sendable, Hashable, Codable, ValidatableDocument 
 
     public func validationIssues() -> [ValidationIssue] {
         var issues = IssueCollector()
-        issues.require(!name.isEmpty, "$.name", "calendar.name-required", "a calendar needs a name saying where its holidays come from")
+        issues.require(
+            !name.isEmpty, "$.name", "calendar.name-required",
+            "a calendar needs a name saying where its holidays come from")
         issues.require(from <= to, "$.to", "calendar.bad-range", "the calendar ends (\(to)) before it starts (\(from))")
-        issues.require(to.daysSinceEpochSpan(from) <= 3660, "$.to", "calendar.too-long", "a calendar covers at most ten years")
-        issues.require(Set(weekend).count == weekend.count, "$.weekend", "calendar.duplicate-weekday", "a weekday is listed twice")
+        issues.require(
+            to.daysSinceEpochSpan(from) <= 3660, "$.to", "calendar.too-long", "a calendar covers at most ten years")
+        issues.require(
+            Set(weekend).count == weekend.count, "$.weekend", "calendar.duplicate-weekday", "a weekday is listed twice")
         let holidayDates = Set(holidays.map(\.date))
         for (index, day) in holidays.enumerated() {
-            issues.require(day.date >= from && day.date <= to, "$.holidays[\(index)].date", "calendar.day-outside-range", "\(day.date) is outside \(from)…\(to)")
+            issues.require(
+                day.date >= from && day.date <= to, "$.holidays[\(index)].date", "calendar.day-outside-range",
+                "\(day.date) is outside \(from)…\(to)")
         }
-        issues.require(holidayDates.count == holidays.count, "$.holidays", "calendar.duplicate-day", "a holiday date is listed twice")
+        issues.require(
+            holidayDates.count == holidays.count, "$.holidays", "calendar.duplicate-day",
+            "a holiday date is listed twice")
         for (index, day) in workingDays.enumerated() {
-            issues.require(day.date >= from && day.date <= to, "$.workingDays[\(index)].date", "calendar.day-outside-range", "\(day.date) is outside \(from)…\(to)")
-            issues.require(!holidayDates.contains(day.date), "$.workingDays[\(index)].date", "calendar.holiday-and-working-day", "\(day.date) is listed both as a holiday and as a working day")
+            issues.require(
+                day.date >= from && day.date <= to, "$.workingDays[\(index)].date", "calendar.day-outside-range",
+                "\(day.date) is outside \(from)…\(to)")
+            issues.require(
+                !holidayDates.contains(day.date), "$.workingDays[\(index)].date", "calendar.holiday-and-working-day",
+                "\(day.date) is listed both as a holiday and as a working day")
         }
         return issues.issues
     }

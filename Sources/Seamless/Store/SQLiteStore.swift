@@ -68,7 +68,10 @@ public final class SQLiteStore: Store {
 
     public func currentCatalog() async throws -> Catalog {
         try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT entries FROM catalogRevision ORDER BY sequence DESC LIMIT 1") else {
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT entries FROM catalogRevision ORDER BY sequence DESC LIMIT 1")
+            else {
                 return Catalog(entries: [])
             }
             return try Self.catalog(from: row["entries"])
@@ -84,15 +87,19 @@ public final class SQLiteStore: Store {
 
     public func catalogRevisions() async throws -> [CatalogRevisionInfo] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT revision, recordedAt, entryCount FROM catalogRevision ORDER BY sequence").map {
-                CatalogRevisionInfo(revision: $0["revision"], recordedAt: Timestamp(secondsSince1970: $0["recordedAt"]), entryCount: $0["entryCount"])
-            }
+            try Row.fetchAll(db, sql: "SELECT revision, recordedAt, entryCount FROM catalogRevision ORDER BY sequence")
+                .map {
+                    CatalogRevisionInfo(
+                        revision: $0["revision"], recordedAt: Timestamp(secondsSince1970: $0["recordedAt"]),
+                        entryCount: $0["entryCount"])
+                }
         }
     }
 
     public func importCatalogEntries(_ entries: [CatalogEntry], at moment: Timestamp) async throws -> Catalog {
         try await write { db in
-            let current = try Row.fetchOne(db, sql: "SELECT entries FROM catalogRevision ORDER BY sequence DESC LIMIT 1")
+            let current =
+                try Row.fetchOne(db, sql: "SELECT entries FROM catalogRevision ORDER BY sequence DESC LIMIT 1")
                 .map { try Self.catalog(from: $0["entries"]) } ?? Catalog(entries: [])
             let next = current.applying(entries)
             guard next.revision != current.revision else { return current }
@@ -112,7 +119,8 @@ public final class SQLiteStore: Store {
         let document = try Self.encode(list)
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO responsibilityList (department, document) VALUES (?, ?) ON CONFLICT(department) DO UPDATE SET document = excluded.document",
+                sql:
+                    "INSERT INTO responsibilityList (department, document) VALUES (?, ?) ON CONFLICT(department) DO UPDATE SET document = excluded.document",
                 arguments: [list.department, document]
             )
         }
@@ -145,7 +153,8 @@ public final class SQLiteStore: Store {
     private func saveSetting(_ name: String, _ document: Data) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT INTO setting (name, document) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET document = excluded.document",
+                sql:
+                    "INSERT INTO setting (name, document) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET document = excluded.document",
                 arguments: [name, document]
             )
         }
@@ -163,25 +172,37 @@ public final class SQLiteStore: Store {
         let document = try Self.encode(record)
         return try await write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM consent WHERE id = ?", arguments: [record.id]) == true {
-                throw StoreError(.alreadyExists, "consent '\(record.id)' is recorded already; a consent never changes, record a new one with a new id")
+                throw StoreError(
+                    .alreadyExists,
+                    "consent '\(record.id)' is recorded already; a consent never changes, record a new one with a new id"
+                )
             }
-            try db.execute(sql: "INSERT INTO consent (id, subject, document) VALUES (?, ?, ?)", arguments: [record.id, record.subject, document])
+            try db.execute(
+                sql: "INSERT INTO consent (id, subject, document) VALUES (?, ?, ?)",
+                arguments: [record.id, record.subject, document])
             let change = ConsentStatusChange(consent: record.id, state: .active, at: moment, by: by)
             try Self.insert(change, sequence: 0, db)
             return ConsentStatus(record: record, history: [change])
         }
     }
 
-    public func changeConsent(id: String, to state: ConsentState, at moment: Timestamp, by: String, reason: String?) async throws -> ConsentStatus {
+    public func changeConsent(
+        id: String, to state: ConsentState, at moment: Timestamp, by: String, reason: String?
+    ) async throws -> ConsentStatus {
         try await write { db in
             guard let status = try Self.consentStatus(id: id, db) else {
                 throw StoreError(.notFound, "no consent '\(id)' is recorded")
             }
             guard state == .active || state == .paused || state == .withdrawn else {
-                throw StoreError(.refused, "a consent can be set active, paused or withdrawn; \(state.rawValue) follows from its dates")
+                throw StoreError(
+                    .refused,
+                    "a consent can be set active, paused or withdrawn; \(state.rawValue) follows from its dates")
             }
             if let last = status.history.last, moment < last.at {
-                throw StoreError(.refused, "the change at \(moment) is before the consent's last change at \(last.at); withdrawal never acts retroactively")
+                throw StoreError(
+                    .refused,
+                    "the change at \(moment) is before the consent's last change at \(last.at); withdrawal never acts retroactively"
+                )
             }
             if let refusal = ConsentStatus.refusal(from: status.state(at: moment), to: state) {
                 throw StoreError(.refused, "consent '\(id)': \(refusal)")
@@ -200,7 +221,8 @@ public final class SQLiteStore: Store {
         try await read { db in
             let ids: [String]
             if let subject {
-                ids = try String.fetchAll(db, sql: "SELECT id FROM consent WHERE subject = ? ORDER BY id", arguments: [subject])
+                ids = try String.fetchAll(
+                    db, sql: "SELECT id FROM consent WHERE subject = ? ORDER BY id", arguments: [subject])
             } else {
                 ids = try String.fetchAll(db, sql: "SELECT id FROM consent ORDER BY id")
             }
@@ -209,16 +231,21 @@ public final class SQLiteStore: Store {
     }
 
     private static func consentStatus(id: String, _ db: Database) throws -> ConsentStatus? {
-        guard let document = try Data.fetchOne(db, sql: "SELECT document FROM consent WHERE id = ?", arguments: [id]) else {
+        guard let document = try Data.fetchOne(db, sql: "SELECT document FROM consent WHERE id = ?", arguments: [id])
+        else {
             return nil
         }
         let history = try Row.fetchAll(
-            db, sql: "SELECT state, at, by, reason FROM consentStatus WHERE consentID = ? ORDER BY sequence", arguments: [id]
+            db, sql: "SELECT state, at, by, reason FROM consentStatus WHERE consentID = ? ORDER BY sequence",
+            arguments: [id]
         ).map { row in
             guard let state = ConsentState(rawValue: row["state"]) else {
-                throw StoreError(.database, "consent '\(id)' has an unreadable status '\(row["state"] as String? ?? "")'")
+                throw StoreError(
+                    .database, "consent '\(id)' has an unreadable status '\(row["state"] as String? ?? "")'")
             }
-            return ConsentStatusChange(consent: id, state: state, at: Timestamp(secondsSince1970: row["at"]), by: row["by"], reason: row["reason"])
+            return ConsentStatusChange(
+                consent: id, state: state, at: Timestamp(secondsSince1970: row["at"]), by: row["by"],
+                reason: row["reason"])
         }
         return ConsentStatus(record: try decode(ConsentRecord.self, document), history: history)
     }
@@ -226,7 +253,9 @@ public final class SQLiteStore: Store {
     private static func insert(_ change: ConsentStatusChange, sequence: Int, _ db: Database) throws {
         try db.execute(
             sql: "INSERT INTO consentStatus (consentID, sequence, state, at, by, reason) VALUES (?, ?, ?, ?, ?, ?)",
-            arguments: [change.consent, sequence, change.state.rawValue, change.at.secondsSince1970, change.by, change.reason]
+            arguments: [
+                change.consent, sequence, change.state.rawValue, change.at.secondsSince1970, change.by, change.reason,
+            ]
         )
     }
 
@@ -247,7 +276,10 @@ public final class SQLiteStore: Store {
 
     public func transitionAgreement(id: String, _ event: AgreementEvent) async throws -> Agreement {
         try await write { db in
-            guard let document = try Data.fetchOne(db, sql: "SELECT document FROM agreement WHERE id = ?", arguments: [id]) else {
+            guard
+                let document = try Data.fetchOne(
+                    db, sql: "SELECT document FROM agreement WHERE id = ?", arguments: [id])
+            else {
                 throw StoreError(.notFound, "no agreement '\(id)'")
             }
             let current = try Self.decode(Agreement.self, document)
@@ -266,13 +298,17 @@ public final class SQLiteStore: Store {
 
     public func agreement(id: String) async throws -> Agreement? {
         try await read { db in
-            try Data.fetchOne(db, sql: "SELECT document FROM agreement WHERE id = ?", arguments: [id]).map { try Self.decode(Agreement.self, $0) }
+            try Data.fetchOne(db, sql: "SELECT document FROM agreement WHERE id = ?", arguments: [id]).map {
+                try Self.decode(Agreement.self, $0)
+            }
         }
     }
 
     public func agreements() async throws -> [Agreement] {
         try await read { db in
-            try Data.fetchAll(db, sql: "SELECT document FROM agreement ORDER BY id").map { try Self.decode(Agreement.self, $0) }
+            try Data.fetchAll(db, sql: "SELECT document FROM agreement ORDER BY id").map {
+                try Self.decode(Agreement.self, $0)
+            }
         }
     }
 

@@ -74,7 +74,9 @@ public protocol Store: Sendable {
     /// Records a new consent as active from `at`.
     func recordConsent(_ record: ConsentRecord, at: Timestamp, by: String) async throws -> ConsentStatus
     /// Changes a consent's state (pause, resume, withdraw) from `at` on.
-    func changeConsent(id: String, to state: ConsentState, at: Timestamp, by: String, reason: String?) async throws -> ConsentStatus
+    func changeConsent(
+        id: String, to state: ConsentState, at: Timestamp, by: String, reason: String?
+    ) async throws -> ConsentStatus
     /// One consent with its history.
     func consent(id: String) async throws -> ConsentStatus?
     /// All consents, or those of one subject.
