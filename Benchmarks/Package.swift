@@ -3,6 +3,7 @@
 //
 //   swift package benchmark                       # ordo-one/benchmark suites in Benchmarks/
 //   swift run -c release overhead-report          # seal/open vs. raw zlib + OpenSSL, interleaved
+//   swift run -c release policy-throughput        # policy decisions per second
 import PackageDescription
 
 let upcoming: [SwiftSetting] = [
@@ -46,11 +47,17 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // Policy decisions per second on a warm snapshot (one thread and all cores).
+        .executableTarget(
+            name: "policy-throughput",
+            dependencies: ["SeamlessBenchmarkSupport", .product(name: "Seamless", package: "Seamless")],
+            swiftSettings: upcoming
+        ),
     ]
 )
 
 // ordo-one/benchmark suites: one executable per folder in Benchmarks/, found by the benchmark plugin.
-for name in ["EnvelopeBenchmarks", "DigestBenchmarks", "ZipBombBenchmarks"] {
+for name in ["EnvelopeBenchmarks", "DigestBenchmarks", "ZipBombBenchmarks", "PolicyBenchmarks"] {
     package.targets.append(
         .executableTarget(
             name: name,

@@ -45,9 +45,12 @@ public enum PurposeCode {
 
     /// Whether `purpose` is `allowed` or a narrower purpose under it (`a.b` is within `a`).
     public static func `is`(_ purpose: String, within allowed: String) -> Bool {
-        guard purpose.hasPrefix(allowed) else { return false }
-        return purpose.utf8.count == allowed.utf8.count
-            || purpose.utf8.dropFirst(allowed.utf8.count).first == UInt8(ascii: ".")
+        // Codes are ASCII: compare bytes, not grapheme clusters (this runs on every policy decision).
+        let purposeBytes = purpose.utf8
+        let allowedBytes = allowed.utf8
+        guard purposeBytes.starts(with: allowedBytes) else { return false }
+        return purposeBytes.count == allowedBytes.count
+            || purposeBytes.dropFirst(allowedBytes.count).first == UInt8(ascii: ".")
     }
 
     /// Whether `text` is a well-formed purpose code (the wildcard is not one).

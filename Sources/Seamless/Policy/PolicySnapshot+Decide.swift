@@ -68,7 +68,7 @@ extension PolicySnapshot {
                 .legalBasisNotAllowed, "purpose '\(purpose.code)' may rely on \(allowed), not on \(legalBasis.rawValue)"
             )
         }
-        var consentFields: Set<String>?
+        var consentFields: [String]?
         if legalBasis == .consent {
             switch checkConsents(request, resource: entry.id) {
             case .failure(let denial):
@@ -81,8 +81,9 @@ extension PolicySnapshot {
         // 6. Only fields that exist, and of those only the ones this requester may get (minimised).
         var granted: [String] = []
         var withheld: [String] = []
-        var seen = Set<String>()
-        for field in request.fields where seen.insert(field).inserted {
+        granted.reserveCapacity(request.fields.count)
+        // Requests name a handful of fields: a linear duplicate check beats allocating a set.
+        for field in request.fields where !granted.contains(field) && !withheld.contains(field) {
             guard let item = entry.item(named: field) else {
                 return deny(.unknownField, "'\(entry.id)' has no field '\(field)'")
             }
@@ -135,7 +136,7 @@ extension PolicySnapshot {
 
     /// Checks the consents a consent-based request names; returns the fields they all cover and the
     /// shortest data life among them.
-    func checkConsents(_ request: AccessRequest, resource: String) -> Result<(Set<String>, Int), PolicyDenial> {
+    func checkConsents(_ request: AccessRequest, resource: String) -> Result<([String], Int), PolicyDenial> {
         guard !request.subjects.isEmpty else {
             return .failure(PolicyDenial(.consentMissing, "a consent-based request must name the subjects it is for"))
         }
@@ -143,8 +144,8 @@ extension PolicySnapshot {
             return .failure(
                 PolicyDenial(.consentMissing, "the legal basis is consent but the request names no consent"))
         }
-        var covered = Set<String>()
-        var fields: Set<String>?
+        var covered: [String] = []
+        var fields: [String]?
         var dataLife = Int.max
         for id in request.consentIDs {
             guard let status = consents[id] else {
@@ -179,8 +180,8 @@ extension PolicySnapshot {
             case .notYetValid:
                 return .failure(PolicyDenial(.consentNotYetValid, "consent '\(id)' starts at \(record.start)"))
             }
-            covered.insert(record.subject)
-            fields = fields.map { $0.intersection(scope) } ?? Set(scope)
+            covered.append(record.subject)
+            fields = fields.map { current in current.filter { scope.contains($0) } } ?? scope
             dataLife = min(dataLife, record.dataLifeDays)
         }
         if let missing = request.subjects.first(where: { !covered.contains($0) }) {
@@ -193,7 +194,7 @@ extension PolicySnapshot {
     /// Whether `item` may go to the requester: never if labelled none; if conditional (itself or through
     /// its resource) only when the agreement grants it; under consent only when every consent covers it.
     static func mayShare(
-        _ item: DataItem, of entry: CatalogEntry, agreement: Agreement?, consentFields: Set<String>?
+        _ item: DataItem, of entry: CatalogEntry, agreement: Agreement?, consentFields: [String]?
     ) -> Bool {
         if let consentFields, !consentFields.contains(item.name) { return false }
         switch entry.effectiveSharing(of: item) {
