@@ -216,10 +216,15 @@ public struct ResponsibilityList: Sendable, Hashable, Codable, ValidatableDocume
                 continue
             }
             let responsibility = resources[index]
-            if case .conditional = entry.sharing, responsibility.approver == nil {
+            let hasConditionalData = entry.items.contains { item in
+                if case .conditional = entry.effectiveSharing(of: item) { return true }
+                return false
+            }
+            if responsibility.approver == nil, hasConditionalData {
                 issues.add(
                     "$.resources[\(index)].approver", "responsibility.approver-required",
-                    "'\(entry.id)' is shared conditionally, so someone must approve requests for it")
+                    "'\(entry.id)' has conditionally shared data, so someone must approve requests for it"
+                )
             }
             if responsibility.maintainer.updateCycle.maxDays > entry.updateCycle.maxDays {
                 issues.add(
