@@ -55,6 +55,13 @@ struct InteropTests {
         }
     }
 
+    @Test("the example federation passes the independent cross-file checker (Python)")
+    func federationChecker() throws {
+        let result = try run("python3", [repositoryRoot.appendingPathComponent("scripts/interop/check_federation.py").path])
+        #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
+        #expect(result.stdoutText.contains(" 0 failed"))
+    }
+
     @Test("every schema is valid JSON Schema 2020-12 and every example validates (Python jsonschema)")
     func schemasValidate() throws {
         let result = try run(
