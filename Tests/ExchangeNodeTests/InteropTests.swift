@@ -57,7 +57,8 @@ struct InteropTests {
 
     @Test("the example federation passes the independent cross-file checker (Python)")
     func federationChecker() throws {
-        let result = try run("python3", [repositoryRoot.appendingPathComponent("scripts/interop/check_federation.py").path])
+        let result = try run(
+            "python3", [repositoryRoot.appendingPathComponent("scripts/interop/check_federation.py").path])
         #expect(result.status == 0, "\(result.stdoutText)\(result.stderr)")
         #expect(result.stdoutText.contains(" 0 failed"))
     }

@@ -208,6 +208,18 @@ public struct ResponsibilityList: Sendable, Hashable, Codable, ValidatableDocume
         var issues = IssueCollector()
         let own = catalog.sortedEntries.filter { $0.provider == department }
         for entry in own {
+            let listed = negativeList.contains { $0.resource == entry.id }
+            if case .notShared = entry.sharing {
+                if !listed {
+                    issues.add(
+                        "$.negativeList", "responsibility.negative-list-incomplete",
+                        "'\(entry.id)' is not shared, so it belongs on the negative list with its basis")
+                }
+            } else if listed {
+                issues.add(
+                    "$.negativeList", "responsibility.negative-list-shared-resource",
+                    "'\(entry.id)' is on the negative list but the catalog shares it")
+            }
             guard let index = resources.firstIndex(where: { $0.resource == entry.id }) else {
                 if case .notShared = entry.sharing { continue }
                 issues.add(
@@ -231,18 +243,6 @@ public struct ResponsibilityList: Sendable, Hashable, Codable, ValidatableDocume
                     "$.resources[\(index)].maintainer.updateCycle", "responsibility.update-cycle-too-slow",
                     "'\(entry.id)' is updated \(entry.updateCycle.rawValue) in the catalog, but its maintainer only commits to \(responsibility.maintainer.updateCycle.rawValue)"
                 )
-            }
-            let listed = negativeList.contains { $0.resource == entry.id }
-            if case .notShared = entry.sharing {
-                if !listed {
-                    issues.add(
-                        "$.negativeList", "responsibility.negative-list-incomplete",
-                        "'\(entry.id)' is not shared, so it belongs on the negative list with its basis")
-                }
-            } else if listed {
-                issues.add(
-                    "$.negativeList", "responsibility.negative-list-shared-resource",
-                    "'\(entry.id)' is on the negative list but the catalog shares it")
             }
         }
         for (index, responsibility) in resources.enumerated() where catalog.entries[responsibility.resource] == nil {
