@@ -116,3 +116,23 @@ public let pythonInteropAvailable: Bool = {
 /// Whether the test command demands the interop checks (`SEAMLESS_REQUIRE_INTEROP=1`, set by
 /// scripts/test.sh): then a missing Python package fails the run instead of skipping the checks.
 public let pythonInteropRequired: Bool = ProcessInfo.processInfo.environment["SEAMLESS_REQUIRE_INTEROP"] == "1"
+
+/// A zlib stream that inflates to `mebibytes` MiB of zeros in about 1 KB per MiB, made by Python's zlib:
+/// one MiB of zeros deflated with a full flush resets the compressor, so the block for every further MiB
+/// is the same bytes; the stream ends with an empty final block and the Adler-32 of the whole.
+public func zipBomb(mebibytes: Int) throws -> [UInt8] {
+    let script = """
+        import sys, zlib
+        chunk, n = 1 << 20, \(mebibytes)
+        zero = bytes(chunk)
+        c = zlib.compressobj(9)
+        first = c.compress(zero) + c.flush(zlib.Z_FULL_FLUSH)
+        block = c.compress(zero) + c.flush(zlib.Z_FULL_FLUSH)
+        tail = c.flush()
+        adler = 1
+        for _ in range(n):
+            adler = zlib.adler32(zero, adler)
+        sys.stdout.buffer.write(first + block * (n - 1) + tail[:-4] + adler.to_bytes(4, "big"))
+        """
+    return try runChecked("python3", ["-c", script]).stdout
+}
