@@ -1,0 +1,30 @@
+/// Why a Merkle proof could not be made or does not verify.
+public enum MerkleProofError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The leaf index is not below the tree size.
+    case indexOutOfRange(index: Int, size: Int)
+    /// A size larger than the tree was asked for.
+    case sizeBeyondTree(size: Int, treeSize: Int)
+    /// Consistency needs 0 < old size ≤ new size.
+    case badSizes(oldSize: Int, newSize: Int)
+    /// The proof has the wrong number of hashes for these sizes.
+    case wrongLength(expected: Int, actual: Int)
+    /// A proof element is not a 32-byte hash.
+    case badHashLength(position: Int)
+    /// The proof leads to another root.
+    case rootMismatch
+    /// Equal sizes need equal roots and an empty proof.
+    case equalSizesDiffer
+
+    public var description: String {
+        switch self {
+        case .indexOutOfRange(let index, let size): "leaf index \(index) is not below tree size \(size)"
+        case .sizeBeyondTree(let size, let treeSize): "tree size \(size) is beyond the log's \(treeSize) entries"
+        case .badSizes(let old, let new): "a consistency proof needs 0 < old size ≤ new size, not \(old) → \(new)"
+        case .wrongLength(let expected, let actual):
+            "the proof has \(actual) hashes; these sizes need exactly \(expected)"
+        case .badHashLength(let position): "proof element \(position) is not a 32-byte hash"
+        case .rootMismatch: "the proof does not lead to the expected root"
+        case .equalSizesDiffer: "for equal sizes the proof must be empty and the roots equal"
+        }
+    }
+}
