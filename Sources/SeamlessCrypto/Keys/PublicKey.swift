@@ -59,7 +59,7 @@ public final class PublicKey: @unchecked Sendable, Hashable, CustomStringConvert
 
     /// The key as SubjectPublicKeyInfo PEM.
     public var pemRepresentation: String {
-        let body = Base64.encodeStandard(derRepresentation)
+        let body = Base64.encode(derRepresentation)
         var lines = ["-----BEGIN PUBLIC KEY-----"]
         var start = body.startIndex
         while start < body.endIndex {
