@@ -12,6 +12,10 @@ public final class SQLiteStore: Store {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.foreignKeysEnabled = true
+        // An acknowledged audit entry must survive a power cut: sync the WAL on every commit.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
@@ -59,6 +63,17 @@ public final class SQLiteStore: Store {
                 table.column("resource", .text).notNull()
                 table.column("state", .text).notNull()
                 table.column("document", .blob).notNull()
+            }
+        }
+        migrator.registerMigration("v2: audit log") { db in
+            try db.create(table: "auditEntry") { table in
+                table.primaryKey("sequence", .integer)
+                table.column("entry", .blob).notNull()
+                table.column("leafHash", .blob).notNull()
+            }
+            try db.create(table: "auditCheckpoint") { table in
+                table.primaryKey("size", .integer)
+                table.column("note", .text).notNull()
             }
         }
         return migrator
@@ -308,6 +323,56 @@ public final class SQLiteStore: Store {
         try await read { db in
             try Data.fetchAll(db, sql: "SELECT document FROM agreement ORDER BY id").map {
                 try Self.decode(Agreement.self, $0)
+            }
+        }
+    }
+
+    // MARK: Audit log
+
+    public func appendAuditEntries(_ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int) async throws {
+        let rows = entries.map { (Data($0.entry), Data($0.leafHash)) }
+        try await write { db in
+            let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM auditEntry") ?? 0
+            guard next == sequence else {
+                throw StoreError(
+                    .refused,
+                    "the audit log has \(next) entries, not \(sequence): another writer appended; one sequencer at a time"
+                )
+            }
+            let statement = try db.makeStatement(
+                sql: "INSERT INTO auditEntry (sequence, entry, leafHash) VALUES (?, ?, ?)")
+            for (offset, row) in rows.enumerated() {
+                try statement.execute(arguments: [sequence + offset, row.0, row.1])
+            }
+        }
+    }
+
+    public func auditLeafHashes() async throws -> [[UInt8]] {
+        try await read { db in
+            try Data.fetchAll(db, sql: "SELECT leafHash FROM auditEntry ORDER BY sequence").map { Array($0) }
+        }
+    }
+
+    public func auditEntries(_ range: Range<Int>) async throws -> [[UInt8]] {
+        try await read { db in
+            try Data.fetchAll(
+                db, sql: "SELECT entry FROM auditEntry WHERE sequence >= ? AND sequence < ? ORDER BY sequence",
+                arguments: [range.lowerBound, range.upperBound]
+            ).map { Array($0) }
+        }
+    }
+
+    public func saveAuditCheckpoint(size: Int, note: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO auditCheckpoint (size, note) VALUES (?, ?)", arguments: [size, note])
+        }
+    }
+
+    public func auditCheckpoints() async throws -> [(size: Int, note: String)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT size, note FROM auditCheckpoint ORDER BY size").map {
+                ($0["size"], $0["note"])
             }
         }
     }

@@ -90,6 +90,18 @@ public protocol Store: Sendable {
     func agreement(id: String) async throws -> Agreement?
     /// All agreements, by id.
     func agreements() async throws -> [Agreement]
+
+    /// Appends audit entries as sequence numbers `sequence…` in one durable transaction; refuses if the
+    /// log does not have exactly `sequence` entries (a second sequencer).
+    func appendAuditEntries(_ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int) async throws
+    /// Every audit leaf hash in order (32 bytes per entry; the entries themselves are not read).
+    func auditLeafHashes() async throws -> [[UInt8]]
+    /// The audit entries with sequence numbers in `range`.
+    func auditEntries(_ range: Range<Int>) async throws -> [[UInt8]]
+    /// Stores a signed checkpoint note for `size`.
+    func saveAuditCheckpoint(size: Int, note: String) async throws
+    /// Every stored checkpoint note, by size.
+    func auditCheckpoints() async throws -> [(size: Int, note: String)]
 }
 
 extension Store {

@@ -1,0 +1,95 @@
+import SeamlessCrypto
+
+/// A node's tamper-evident audit log: entries appended to an RFC 9162 Merkle tree, durable in the store
+/// before `append` returns, with concurrent appends sharing one transaction and one sync (group commit).
+/// The tree's hashes are kept in memory, so appends cost O(1) hashing amortised and proofs O(log n),
+/// without reading entries again.
+public actor AuditLog {
+    /// The most bytes one entry may have (entries are hashes and ids, never payloads).
+    public static let maxEntryBytes = 64 << 10
+
+    /// The store the entries live in.
+    public let store: any Store
+    /// `<node-id>/audit`.
+    public let origin: String
+    private let signerName: String
+    private let signer: PrivateKey
+    private var tree: MerkleTree
+    private var pending: [(entry: [UInt8], leafHash: [UInt8], continuation: CheckedContinuation<Int, any Error>)] = []
+    private var flushing = false
+    private let context = DigestContext(.sha256)
+
+    /// Opens the log of node `node` in `store`, rebuilding the tree from the stored leaf hashes.
+    public init(store: any Store, node: String, signer: PrivateKey) async throws {
+        self.store = store
+        self.origin = "\(node)/audit"
+        self.signerName = node
+        self.signer = signer
+        self.tree = MerkleTree(leafHashes: try await store.auditLeafHashes())
+    }
+
+    /// The number of durable entries.
+    public var size: Int { tree.size }
+
+    /// Appends `entry` and returns its sequence number once it is durable.
+    public func append(_ entry: [UInt8]) async throws -> Int {
+        guard entry.count <= Self.maxEntryBytes else {
+            throw StoreError(
+                .refused,
+                "an audit entry of \(entry.count) bytes exceeds the \(Self.maxEntryBytes)-byte limit; log hashes, not payloads"
+            )
+        }
+        let leafHash = MerkleHash.leaf(entry, using: context)
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.append((entry, leafHash, continuation))
+            if !flushing {
+                flushing = true
+                Task { await self.flush() }
+            }
+        }
+    }
+
+    /// Writes whatever is pending as one transaction per round until nothing is left: every append that
+    /// arrives while a transaction is in flight joins the next one.
+    private func flush() async {
+        while !pending.isEmpty {
+            let batch = pending
+            pending = []
+            let start = tree.size
+            do {
+                try await store.appendAuditEntries(batch.map { ($0.entry, $0.leafHash) }, from: start)
+                for (offset, item) in batch.enumerated() {
+                    tree.append(leafHash: item.leafHash)
+                    item.continuation.resume(returning: start + offset)
+                }
+            } catch {
+                for item in batch { item.continuation.resume(throwing: error) }
+            }
+        }
+        flushing = false
+    }
+
+    /// The current checkpoint, signed by the node key and stored.
+    public func checkpoint() async throws -> SignedNote {
+        let checkpoint = Checkpoint(origin: origin, size: tree.size, root: tree.root())
+        let note = try checkpoint.signed(name: signerName, with: signer)
+        try await store.saveAuditCheckpoint(size: checkpoint.size, note: note.serialized)
+        return note
+    }
+
+    /// The root of the log at `size` entries.
+    public func root(size: Int) throws(MerkleProofError) -> [UInt8] {
+        guard size <= tree.size else { throw .sizeBeyondTree(size: size, treeSize: tree.size) }
+        return tree.root(size: size)
+    }
+
+    /// The inclusion proof of entry `sequence` in the log at `size` entries.
+    public func inclusionProof(sequence: Int, size: Int) throws(MerkleProofError) -> [[UInt8]] {
+        try tree.inclusionProof(index: sequence, size: size)
+    }
+
+    /// The consistency proof between two sizes of the log.
+    public func consistencyProof(from oldSize: Int, to newSize: Int) throws(MerkleProofError) -> [[UInt8]] {
+        try tree.consistencyProof(oldSize: oldSize, newSize: newSize)
+    }
+}

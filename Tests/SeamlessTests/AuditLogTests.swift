@@ -1,0 +1,89 @@
+import Foundation
+import SeamlessCrypto
+import SeamlessTestSupport
+import Testing
+
+@testable import Seamless
+
+@Suite("Audit log")
+struct AuditLogTests {
+    @Test("concurrent appends get distinct, gapless sequence numbers and survive reopening")
+    func concurrentAppends() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("node.sqlite")
+        let key = try PrivateKey.generate(.ed25519)
+        let sequences: [Int]
+        let root: [UInt8]
+        do {
+            let log = try await AuditLog(store: try SQLiteStore(path: path), node: "gov.public-security", signer: key)
+            sequences = try await withThrowingTaskGroup(of: Int.self) { group in
+                for index in 0..<500 {
+                    group.addTask { try await log.append(Array("{\"event\":\(index)}".utf8)) }
+                }
+                var all: [Int] = []
+                for try await sequence in group { all.append(sequence) }
+                return all
+            }
+            root = try await log.root(size: 500)
+        }
+        #expect(sequences.sorted() == Array(0..<500))
+        let store = try SQLiteStore(path: path)
+        let reopened = try await AuditLog(store: store, node: "gov.public-security", signer: key)
+        #expect(await reopened.size == 500)
+        #expect(try await reopened.root(size: 500) == root)
+        let entries = try await store.auditEntries(0..<500)
+        #expect(Set(entries.map { String(decoding: $0, as: UTF8.self) }).count == 500)
+        #expect(
+            MerkleTree(leafHashes: entries.map { MerkleHash.leaf($0) }).root() == root,
+            "the root is recomputable from the entries alone")
+    }
+
+    @Test("a signed checkpoint and proofs from the log verify independently of the log")
+    func checkpointAndProofs() async throws {
+        let dir = try TemporaryDirectory()
+        let key = try PrivateKey.generate(.sm2sm3)
+        let log = try await AuditLog(
+            store: try SQLiteStore(path: dir.path("node.sqlite")), node: "gov.civil-affairs", signer: key)
+        for index in 0..<20 { _ = try await log.append(Array("entry-\(index)".utf8)) }
+        let first = try Checkpoint(body: try await log.checkpoint().text)
+        for index in 20..<37 { _ = try await log.append(Array("entry-\(index)".utf8)) }
+        let note = try await log.checkpoint()
+        let (second, signers) = try Checkpoint.open(
+            note.serialized, keys: [NoteKey(name: "gov.civil-affairs", publicKey: key.publicKey)])
+        #expect(signers.count == 1)
+        #expect(second.origin == "gov.civil-affairs/audit")
+        #expect(second.size == 37)
+        let proof = try await log.inclusionProof(sequence: 25, size: 37)
+        try MerkleVerifier.verifyInclusion(
+            leafHash: MerkleHash.leaf(Array("entry-25".utf8)), index: 25, size: 37, proof: proof, root: second.root)
+        let consistency = try await log.consistencyProof(from: 20, to: 37)
+        try MerkleVerifier.verifyConsistency(
+            oldSize: 20, newSize: 37, oldRoot: first.root, newRoot: second.root, proof: consistency)
+        #expect(try await log.store.auditCheckpoints().map(\.size) == [20, 37])
+    }
+
+    @Test("a second sequencer on the same database is refused and its entries are not written")
+    func oneSequencer() async throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("node.sqlite")
+        let key = try PrivateKey.generate(.ed25519)
+        let a = try await AuditLog(store: try SQLiteStore(path: path), node: "gov.x", signer: key)
+        let b = try await AuditLog(store: try SQLiteStore(path: path), node: "gov.x", signer: key)
+        _ = try await a.append([0x7B, 0x7D])
+        let error = await #expect(throws: StoreError.self) { _ = try await b.append([0x5B, 0x5D]) }
+        #expect(error?.code == .refused)
+        #expect(try await SQLiteStore(path: path).auditLeafHashes().count == 1)
+    }
+
+    @Test("an oversized entry is refused")
+    func oversized() async throws {
+        let dir = try TemporaryDirectory()
+        let log = try await AuditLog(
+            store: try SQLiteStore(path: dir.path("node.sqlite")), node: "gov.x",
+            signer: try PrivateKey.generate(.ed25519))
+        await #expect(throws: StoreError.self) {
+            _ = try await log.append([UInt8](repeating: 0x20, count: AuditLog.maxEntryBytes + 1))
+        }
+        #expect(await log.size == 0)
+    }
+}
