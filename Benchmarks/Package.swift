@@ -4,6 +4,7 @@
 //   swift package benchmark                       # ordo-one/benchmark suites in Benchmarks/
 //   swift run -c release overhead-report          # seal/open vs. raw zlib + OpenSSL, interleaved
 //   swift run -c release policy-throughput        # policy decisions per second
+//   swift run -c release audit-throughput         # durable audit appends, verification, proofs
 import PackageDescription
 
 let upcoming: [SwiftSetting] = [
@@ -45,6 +46,12 @@ let package = Package(
                 .product(name: "Seamless", package: "Seamless"),
                 .product(name: "SeamlessCrypto", package: "Seamless"),
             ],
+            swiftSettings: upcoming
+        ),
+        // Durable audit appends with concurrent writers, tree recomputation, proofs at a million entries.
+        .executableTarget(
+            name: "audit-throughput",
+            dependencies: [.product(name: "Seamless", package: "Seamless"), .product(name: "SeamlessCrypto", package: "Seamless")],
             swiftSettings: upcoming
         ),
         // Policy decisions per second on a warm snapshot (one thread and all cores).
