@@ -44,10 +44,10 @@ public struct Grant: Sendable, Hashable, Codable {
     }
 }
 
-/// The outcome of deciding one request.
+/// The outcome of deciding one request. As JSON: `{"basis":…,"granted":{…}}` or `{"basis":…,"denied":{"code":…,"reason":…}}`.
 public struct PolicyDecision: Sendable, Hashable, Codable {
     /// Granted or denied.
-    public enum Outcome: Sendable, Hashable, Codable {
+    public enum Outcome: Sendable, Hashable {
         case granted(Grant)
         case denied(PolicyDenial)
     }
@@ -61,6 +61,32 @@ public struct PolicyDecision: Sendable, Hashable, Codable {
     public init(outcome: Outcome, basis: DecisionBasis) {
         self.outcome = outcome
         self.basis = basis
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case basis, granted, denied
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        basis = try container.decode(DecisionBasis.self, forKey: .basis)
+        if let grant = try container.decodeIfPresent(Grant.self, forKey: .granted) {
+            guard !container.contains(.denied) else {
+                throw DecodingError.dataCorruptedError(forKey: .denied, in: container, debugDescription: "a decision is granted or denied, not both")
+            }
+            outcome = .granted(grant)
+        } else {
+            outcome = .denied(try container.decode(PolicyDenial.self, forKey: .denied))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(basis, forKey: .basis)
+        switch outcome {
+        case .granted(let grant): try container.encode(grant, forKey: .granted)
+        case .denied(let denial): try container.encode(denial, forKey: .denied)
+        }
     }
 
     /// The grant, if the request was granted.
