@@ -87,3 +87,50 @@ struct AuditLogTests {
         #expect(await log.size == 0)
     }
 }
+
+@Suite("Audit events")
+struct AuditEventTests {
+    typealias F = FederationFixture
+
+    @Test("a decision event carries what is needed to make the decision again")
+    func decisionReplays() async throws {
+        let request = PolicyTests.consentRequest()
+        let decision = F.snapshot().decide(request)
+        var event = AuditEvent(kind: .decision, at: request.at, node: F.resources)
+        event.requestHash = AuditEvent.hash(Array("the request envelope".utf8))
+        event.request = request
+        event.decision = decision
+        #expect(event.validationIssues().isEmpty)
+        let read = try DocumentReader.read(AuditEvent.self, from: event.entry)
+        #expect(read == event)
+        #expect(F.snapshot().decide(read.request!) == read.decision)
+        #expect(!String(decoding: event.entry, as: UTF8.self).contains("\n"), "one entry is one line of entries.jsonl")
+        let dir = try TemporaryDirectory()
+        let log = try await AuditLog(
+            store: try SQLiteStore(path: dir.path("n.sqlite")), node: F.resources,
+            signer: try PrivateKey.generate(.ed25519))
+        #expect(try await log.append(event) == 0)
+    }
+
+    @Test("each kind names the members it is missing", arguments: AuditEvent.Kind.allCases)
+    func requiredMembers(kind: AuditEvent.Kind) async throws {
+        let event = AuditEvent(kind: kind, at: .now, node: F.security)
+        let issues = event.validationIssues()
+        #expect(issues.contains { $0.rule == "audit.member-required" }, "\(kind): \(issues)")
+        let dir = try TemporaryDirectory()
+        let log = try await AuditLog(
+            store: try SQLiteStore(path: dir.path("n.sqlite")), node: F.security,
+            signer: try PrivateKey.generate(.ed25519))
+        await #expect(throws: DocumentError.self) { _ = try await log.append(event) }
+    }
+
+    @Test("hashes must be sha256: and hex")
+    func hashForm() {
+        var event = AuditEvent(kind: .use, at: .now, node: F.civil)
+        event.purpose = "social-assistance.eligibility"
+        event.requestHash = "md5:abc"
+        #expect(event.validationIssues().map(\.rule) == ["audit.bad-hash"])
+        event.requestHash = AuditEvent.hash([1, 2, 3])
+        #expect(event.validationIssues().isEmpty)
+    }
+}

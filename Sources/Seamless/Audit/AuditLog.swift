@@ -69,6 +69,13 @@ public actor AuditLog {
         flushing = false
     }
 
+    /// Appends a valid event and returns its sequence number once it is durable.
+    public func append(_ event: AuditEvent) async throws -> Int {
+        let issues = event.validationIssues()
+        guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
+        return try await append(event.entry)
+    }
+
     /// The current checkpoint, signed by the node key and stored.
     public func checkpoint() async throws -> SignedNote {
         let checkpoint = Checkpoint(origin: origin, size: tree.size, root: tree.root())

@@ -40,10 +40,6 @@ public struct Catalog: Sendable, Hashable {
     }
 
     static func revision(of sorted: [CatalogEntry]) -> String {
-        "sha256:"
-            + Digest.sha256(canonicalBytes(of: sorted)).map { byte in
-                let hex = String(byte, radix: 16)
-                return byte < 16 ? "0" + hex : hex
-            }.joined()
+        "sha256:" + SeamlessHex.encode(Digest.sha256(canonicalBytes(of: sorted)))
     }
 }

@@ -72,7 +72,8 @@ public struct PolicyDecision: Sendable, Hashable, Codable {
         basis = try container.decode(DecisionBasis.self, forKey: .basis)
         if let grant = try container.decodeIfPresent(Grant.self, forKey: .granted) {
             guard !container.contains(.denied) else {
-                throw DecodingError.dataCorruptedError(forKey: .denied, in: container, debugDescription: "a decision is granted or denied, not both")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .denied, in: container, debugDescription: "a decision is granted or denied, not both")
             }
             outcome = .granted(grant)
         } else {
