@@ -24,9 +24,10 @@ public enum OutputFormat: String, ExpressibleByArgument, Sendable {
 /// Reading documents named on the command line, all-or-nothing: every file is read and checked before
 /// anything is stored, and every problem in every file is reported.
 public enum DocumentFiles {
-    /// Reads every file as a list of `T` (one document or an array of them).
+    /// Reads every file as a list of `T` (one document or an array of them). `importing` adds "nothing was
+    /// imported" to the refusal, for commands that store what they read.
     public static func readAll<T: ValidatableDocument>(
-        _ type: T.Type, _ paths: [String]
+        _ type: T.Type, _ paths: [String], importing: Bool = true
     ) throws -> [(path: String, documents: [T])] {
         guard !paths.isEmpty else { throw CommandFailure.usage("name at least one file") }
         var results: [(String, [T])] = []
@@ -40,7 +41,7 @@ public enum DocumentFiles {
             }
         }
         if !problems.isEmpty {
-            throw CommandFailure.refused(problems.joined(separator: "\n") + "\nnothing was imported")
+            throw CommandFailure.refused(problems.joined(separator: "\n") + (importing ? "\nnothing was imported" : ""))
         }
         return results
     }

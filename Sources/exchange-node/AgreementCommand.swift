@@ -135,7 +135,7 @@ struct AgreementCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await transition(
-                node, id, AgreementEvent(state: .approved, at: try parseMoment(at), by: by, note: note))
+                node, id, AgreementEvent(state: .approved, at: try parseRecordingMoment(at), by: by, note: note))
         }
     }
 
@@ -150,7 +150,7 @@ struct AgreementCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await transition(
-                node, id, AgreementEvent(state: .rejected, at: try parseMoment(at), by: by, reason: reason))
+                node, id, AgreementEvent(state: .rejected, at: try parseRecordingMoment(at), by: by, reason: reason))
         }
     }
 
@@ -162,7 +162,7 @@ struct AgreementCommand: AsyncParsableCommand {
         @Argument(help: "The agreement id.") var id: String
 
         func run() async throws {
-            try await transition(node, id, AgreementEvent(state: .withdrawn, at: try parseMoment(at), by: by))
+            try await transition(node, id, AgreementEvent(state: .withdrawn, at: try parseRecordingMoment(at), by: by))
         }
     }
 
@@ -176,7 +176,7 @@ struct AgreementCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await transition(
-                node, id, AgreementEvent(state: .revoked, at: try parseMoment(at), by: by, reason: reason))
+                node, id, AgreementEvent(state: .revoked, at: try parseRecordingMoment(at), by: by, reason: reason))
         }
     }
 

@@ -21,7 +21,7 @@ struct CatalogCommand: AsyncParsableCommand {
         var files: [String]
 
         func run() async throws {
-            let results = try DocumentFiles.readAll(CatalogEntry.self, files)
+            let results = try DocumentFiles.readAll(CatalogEntry.self, files, importing: false)
             for (path, entries) in results {
                 print("\(path): ok (\(entries.count) \(entries.count == 1 ? "entry" : "entries"))")
             }

@@ -42,8 +42,13 @@ struct ConsentCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure.refused(error.description + "\nnothing was recorded")
             }
-            let status = try await directory.store().recordConsent(
-                record, at: try parseMoment(at), by: by ?? directory.configuration.id)
+            let status: ConsentStatus
+            do {
+                status = try await directory.store().recordConsent(
+                    record, at: try parseRecordingMoment(at), by: by ?? directory.configuration.id)
+            } catch let error as StoreError where error.code != .database {
+                throw CommandFailure.refused(error.description)
+            }
             print("recorded consent \(record.id) for purpose \(record.purpose), active from \(status.history[0].at)")
         }
     }
@@ -127,12 +132,26 @@ struct ConsentCommand: AsyncParsableCommand {
     ) async throws {
         do {
             let status = try await node.open().store().changeConsent(
-                id: id, to: state, at: try parseMoment(at), by: by, reason: reason)
+                id: id, to: state, at: try parseRecordingMoment(at), by: by, reason: reason)
             print("consent \(id) is \(state.rawValue) from \(status.history.last!.at)")
         } catch let error as StoreError where error.code != .database {
             throw CommandFailure.refused(error.description)
         }
     }
+}
+
+/// Reads the moment a change takes effect: now, or a time given with --at that is not in the past. A
+/// consent or an answer recorded as of an earlier time would change decisions already made, which
+/// Seamless never allows (5 minutes of clock skew are tolerated).
+func parseRecordingMoment(_ text: String?) throws -> Timestamp {
+    let moment = try parseMoment(text)
+    let now = Timestamp.now
+    guard moment.secondsSince1970 >= now.secondsSince1970 - 300 else {
+        throw CommandFailure.refused(
+            "--at \(moment) is in the past; a change takes effect from when it is recorded (now: \(now)) and is never dated back"
+        )
+    }
+    return moment
 }
 
 /// Reads an optional RFC 3339 moment from the command line; now when absent.

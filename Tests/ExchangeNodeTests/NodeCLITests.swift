@@ -126,13 +126,17 @@ struct NodeCLITests {
         var consent = try JSONParser().parse(
             try Data(contentsOf: URL(fileURLWithPath: Self.example("consent/consent-2026-000117.json")))
         ).objectValue!
-        let granted = try node([
+        let backdated = try node([
             "consent", "grant", "--node", path, "--at", consent["given"]!["at"]!.stringValue!,
             Self.example("consent/consent-2026-000117.json"),
         ])
+        #expect(backdated.status == 1, "a consent recorded as of the past would change past decisions")
+        #expect(backdated.stderr.contains("never dated back"))
+        let granted = try node(["consent", "grant", "--node", path, Self.example("consent/consent-2026-000117.json")])
         #expect(granted.status == 0, "\(granted.stderr)")
         let twice = try node(["consent", "grant", "--node", path, Self.example("consent/consent-2026-000117.json")])
-        #expect(twice.status != 0)
+        #expect(twice.status == 1)
+        #expect(twice.stderr.hasPrefix("error: already-exists:"))
         consent["id"] = "consent-bundled-1"
         consent["purposes"] = [consent["purpose"]!, "marriage-registration.verify-household"]
         consent["purpose"] = nil
@@ -143,6 +147,8 @@ struct NodeCLITests {
         #expect(bundled.status == 1)
         #expect(bundled.stderr.contains("[consent.bundled]"))
         let id = "consent-2026-000117"
+        let backdatedWithdrawal = try node(["consent", "withdraw", "--node", path, id, "--at", "2026-01-01T00:00:00Z"])
+        #expect(backdatedWithdrawal.status == 1)
         #expect(try node(["consent", "withdraw", "--node", path, id, "--reason", "asked at the counter"]).status == 0)
         let again = try node(["consent", "withdraw", "--node", path, id])
         #expect(again.status == 1)
@@ -180,6 +186,7 @@ struct NodeCLITests {
         ])
         #expect(rejectedLate.status == 1)
         #expect(rejectedLate.stderr.contains("can only become revoked"))
+        #expect(rejectedLate.stderr.contains("[agreement.bad-transition]"))
         let after = try node(request)
         #expect(after.status == 0, "\(after.stdoutText)\(after.stderr)")
         #expect(after.stdoutText.contains("agreement agr-test-1"))

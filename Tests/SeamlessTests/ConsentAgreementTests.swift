@@ -51,9 +51,12 @@ struct ConsentAgreementTests {
             error?.issues.contains { $0.rule == "consent.evidence-required" } == true, "\(String(describing: error))")
     }
 
-    @Test("a resident ID number is refused as a subject")
-    func pseudonymousSubject() throws {
-        let bytes = try consentJSON { $0["subject"] = "11010519491231002X" }
+    @Test(
+        "ID numbers and phone numbers are refused as subjects",
+        arguments: ["11010519491231002X", "110105491231002", "13800138000"]
+    )
+    func pseudonymousSubject(subject: String) throws {
+        let bytes = try consentJSON { $0["subject"] = .string(subject) }
         let error = #expect(throws: DocumentError.self) { try ConsentRecord.read(from: bytes) }
         #expect(error?.issues.first?.rule == "consent.subject-not-pseudonymous")
     }
@@ -74,6 +77,9 @@ struct ConsentAgreementTests {
         #expect(status.state(at: F.t("2027-11-01T00:00:00Z")) == .expired)
         #expect(ConsentStatus.refusal(from: .withdrawn, to: .active) != nil)
         #expect(ConsentStatus.refusal(from: .active, to: .paused) == nil)
+        #expect(
+            ConsentStatus.refusal(from: .notYetValid, to: .active) == nil,
+            "a consent paused before its start can be resumed")
     }
 
     @Test("the agreement state machine allows only its transitions, with reasons where needed")

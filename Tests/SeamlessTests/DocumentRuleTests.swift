@@ -212,5 +212,9 @@ struct DocumentRuleTests {
             Self.agreement { $0.resource = "gov.public-security/nothing" }.issues(against: catalog).contains {
                 $0.rule == "agreement.unknown-resource"
             })
+        #expect(
+            Self.agreement { $0.fields.append("memberIdNumbers") }.issues(against: catalog).contains {
+                $0.rule == "agreement.field-not-shared"
+            })
     }
 }

@@ -193,6 +193,28 @@ struct PolicyTests {
         #expect(decoded == F.snapshot().decide(request))
     }
 
+    @Test("an agreement serves only requests on its own legal basis, and narrower purposes under its purpose")
+    func agreementBasisAndPurpose() {
+        var consentBased = F.agreement
+        consentBased.legalBasis = .consent
+        let snapshot = F.snapshot(agreements: [consentBased])
+        let decision = snapshot.decide(Self.marriageRequest())
+        #expect(
+            decision.denial?.code == .legalBasisNotAllowed,
+            "a consent-basis agreement never serves a statutory-duty request")
+        #expect(decision.denial?.reason.contains("approved on the consent basis") == true)
+        let narrower = F.snapshot().decide(
+            Self.marriageRequest { $0.purpose = "marriage-registration.verify-household" })
+        #expect(narrower.grant != nil, "\(String(describing: narrower.denial))")
+        #expect(narrower.basis.agreementID == F.agreement.id)
+    }
+
+    @Test("keeping data longer than the consent allows is refused, as for the purpose")
+    func consentDataLife() {
+        #expect(F.snapshot().decide(Self.consentRequest { $0.dataLifeDays = 61 }).denial?.code == .dataLifeExceeded)
+        #expect(F.snapshot().decide(Self.consentRequest { $0.dataLifeDays = 60 }).grant?.dataLifeDays == 60)
+    }
+
     @Test("every denial code is distinct")
     func codes() {
         let names = PolicyDenial.Code.allCodes.map(\.description)

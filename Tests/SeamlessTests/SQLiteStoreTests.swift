@@ -30,6 +30,12 @@ struct SQLiteStoreTests {
         #expect(try await reopened.currentCatalog() == second)
         #expect(try await reopened.catalog(revision: first.revision) == first)
         #expect(try await reopened.catalogRevisions().map(\.revision) == [first.revision, second.revision])
+        // Restoring the first state makes it current again and keeps the whole timeline.
+        let restored = try await reopened.importCatalogEntries([F.household], at: F.t("2026-11-04T00:00:00Z"))
+        #expect(restored.revision == first.revision)
+        #expect(
+            try await reopened.catalogRevisions().map(\.revision) == [first.revision, second.revision, first.revision])
+        #expect(try await reopened.currentCatalog() == first)
         #expect(try await reopened.catalog(revision: "sha256:nope") == nil)
     }
 

@@ -227,13 +227,23 @@ extension Agreement {
         if case .notShared(let basis) = entry.sharing {
             issues.add("$.resource", "agreement.resource-not-shared", "'\(entry.id)' is not shared: \(basis)")
         }
-        for (index, field) in fields.enumerated() where entry.item(named: field) == nil {
-            issues.add("$.fields[\(index)]", "agreement.unknown-field", "'\(entry.id)' has no field '\(field)'")
+        for (index, field) in fields.enumerated() {
+            guard let item = entry.item(named: field) else {
+                issues.add("$.fields[\(index)]", "agreement.unknown-field", "'\(entry.id)' has no field '\(field)'")
+                continue
+            }
+            if case .notShared(let basis) = entry.effectiveSharing(of: item) {
+                issues.add(
+                    "$.fields[\(index)]", "agreement.field-not-shared",
+                    "field '\(field)' of '\(entry.id)' is not shared: \(basis)")
+            }
         }
         issues.require(
             entry.purposes.contains { PurposeCode.is(purpose, within: $0) }, "$.purpose",
             "agreement.purpose-not-allowed",
-            "'\(entry.id)' serves \(entry.purposes.joined(separator: ", ")), not '\(purpose)'"
+            entry.purposes.isEmpty
+                ? "'\(entry.id)' serves no purpose"
+                : "'\(entry.id)' serves \(entry.purposes.joined(separator: ", ")), not '\(purpose)'"
         )
         return issues.issues
     }

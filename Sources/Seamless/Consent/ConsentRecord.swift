@@ -213,7 +213,9 @@ extension ConsentRecord: ValidatableDocument {
         let looksLikeIDNumber =
             bytes.count == 18 && bytes.prefix(17).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
             && (bytes[17] >= 0x30 && bytes[17] <= 0x39 || bytes[17] | 0x20 == UInt8(ascii: "x"))
-        return !looksLikeIDNumber
+        // Phone numbers and the 15-digit first-generation ID numbers are all digits; pseudonyms have letters.
+        let hasLetter = bytes.contains { Identifiers.isLetter($0) && $0 | 0x20 != UInt8(ascii: "x") }
+        return !looksLikeIDNumber && hasLetter
     }
 
     static func isSHA256Hex(_ text: String) -> Bool {

@@ -70,7 +70,7 @@ public struct ConsentStatus: Sendable, Hashable, Codable {
         case (.active, .paused), (.paused, .active), (.active, .withdrawn), (.paused, .withdrawn),
             (.notYetValid, .withdrawn):
             nil
-        case (.notYetValid, .paused): nil
+        case (.notYetValid, .paused), (.notYetValid, .active): nil
         case (let from, let to) where from == to: "the consent is already \(from.rawValue)"
         default: "a consent cannot go from \(from.rawValue) to \(to.rawValue)"
         }

@@ -1,6 +1,6 @@
 /// Why a request was refused: a stable code and a sentence naming what was missing.
 public struct PolicyDenial: Error, Sendable, Hashable, Codable, CustomStringConvertible {
-    /// A stable, documented denial code (see `Docs/POLICY.md`), in the order the checks run.
+    /// A stable, documented denial code (see `Docs/POLICY.md`); `Docs/POLICY.md` gives the order the checks run in.
     public struct Code: Sendable, Hashable, Codable, CustomStringConvertible {
         fileprivate enum Value: String, Sendable, CaseIterable {
             case requesterUnknown = "requester-unknown"

@@ -68,6 +68,12 @@ extension PolicySnapshot {
                 .legalBasisNotAllowed, "purpose '\(purpose.code)' may rely on \(allowed), not on \(legalBasis.rawValue)"
             )
         }
+        if let agreement, agreement.legalBasis != legalBasis {
+            return deny(
+                .legalBasisNotAllowed,
+                "agreement '\(agreement.id)' was approved on the \(agreement.legalBasis.rawValue) basis; requests under it cannot rely on \(legalBasis.rawValue)"
+            )
+        }
         var consentFields: [String]?
         if legalBasis == .consent {
             switch checkConsents(request, resource: entry.id) {
@@ -75,6 +81,11 @@ extension PolicySnapshot {
                 return PolicyDecision(outcome: .denied(denial), basis: basis)
             case .success(let (fields, consentLife)):
                 consentFields = fields
+                if let asked = request.dataLifeDays, asked > consentLife {
+                    return deny(
+                        .dataLifeExceeded, "the consents relied on allow keeping data \(consentLife) days, not \(asked)"
+                    )
+                }
                 dataLife = min(dataLife, consentLife)
             }
         }
@@ -118,14 +129,19 @@ extension PolicySnapshot {
             outcome: .granted(Grant(fields: granted, withheld: withheld, dataLifeDays: dataLife)), basis: basis)
     }
 
-    /// The agreement in force for the request's requester, resource and purpose; with several, the one
-    /// granting the most of the requested fields (then the lowest id).
+    /// The agreement in force for the request's requester, resource and purpose (or a broader purpose it
+    /// falls under); with several, one on the request's legal basis first, then the one granting the most
+    /// of the requested fields, then the lowest id.
     func activeAgreement(_ request: AccessRequest) -> Agreement? {
         guard let candidates = agreements[request.requester]?[request.resource] else { return nil }
         var best: Agreement?
         var bestCoverage = -1
-        for agreement in candidates where agreement.purpose == request.purpose && agreement.isActive(at: request.at) {
-            let coverage = request.fields.reduce(0) { $0 + (agreement.fields.contains($1) ? 1 : 0) }
+        for agreement in candidates
+        where PurposeCode.is(request.purpose, within: agreement.purpose) && agreement.isActive(at: request.at) {
+            // An agreement on the request's own legal basis always beats one on another basis.
+            let coverage = request.fields.reduce(agreement.legalBasis == request.legalBasis ? 1 << 20 : 0) {
+                $0 + (agreement.fields.contains($1) ? 1 : 0)
+            }
             if coverage > bestCoverage {
                 best = agreement
                 bestCoverage = coverage
@@ -152,7 +168,7 @@ extension PolicySnapshot {
                 return .failure(PolicyDenial(.consentNotFound, "consent '\(id)' is not recorded here"))
             }
             let record = status.record
-            guard record.purpose == request.purpose else {
+            guard PurposeCode.is(request.purpose, within: record.purpose) else {
                 return .failure(
                     PolicyDenial(
                         .consentMismatch, "consent '\(id)' is for purpose '\(record.purpose)', not '\(request.purpose)'"

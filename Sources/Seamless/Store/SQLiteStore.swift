@@ -76,21 +76,35 @@ public final class SQLiteStore: Store {
                 table.column("note", .text).notNull()
             }
         }
+        migrator.registerMigration("v3: catalog history") { db in
+            // When each revision became current, so a revision restored later keeps its whole timeline.
+            try db.create(table: "catalogHistory") { table in
+                table.autoIncrementedPrimaryKey("sequence")
+                table.column("revision", .text).notNull().references("catalogRevision", column: "revision")
+                table.column("recordedAt", .integer).notNull()
+            }
+            try db.execute(
+                sql:
+                    "INSERT INTO catalogHistory (revision, recordedAt) SELECT revision, recordedAt FROM catalogRevision ORDER BY sequence"
+            )
+        }
         return migrator
     }
 
     // MARK: Catalog
 
     public func currentCatalog() async throws -> Catalog {
-        try await read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT entries FROM catalogRevision ORDER BY sequence DESC LIMIT 1")
-            else {
-                return Catalog(entries: [])
-            }
-            return try Self.catalog(from: row["entries"])
-        }
+        try await read { db in try Self.currentCatalog(db) }
+    }
+
+    private static let currentEntriesSQL = """
+        SELECT catalogRevision.entries FROM catalogHistory JOIN catalogRevision USING (revision)
+        ORDER BY catalogHistory.sequence DESC LIMIT 1
+        """
+
+    private static func currentCatalog(_ db: Database) throws -> Catalog {
+        guard let row = try Row.fetchOne(db, sql: currentEntriesSQL) else { return Catalog(entries: []) }
+        return try catalog(from: row["entries"])
     }
 
     public func catalog(revision: String) async throws -> Catalog? {
@@ -102,27 +116,34 @@ public final class SQLiteStore: Store {
 
     public func catalogRevisions() async throws -> [CatalogRevisionInfo] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT revision, recordedAt, entryCount FROM catalogRevision ORDER BY sequence")
-                .map {
-                    CatalogRevisionInfo(
-                        revision: $0["revision"], recordedAt: Timestamp(secondsSince1970: $0["recordedAt"]),
-                        entryCount: $0["entryCount"])
-                }
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT catalogHistory.revision, catalogHistory.recordedAt, catalogRevision.entryCount
+                    FROM catalogHistory JOIN catalogRevision USING (revision) ORDER BY catalogHistory.sequence
+                    """
+            ).map {
+                CatalogRevisionInfo(
+                    revision: $0["revision"], recordedAt: Timestamp(secondsSince1970: $0["recordedAt"]),
+                    entryCount: $0["entryCount"])
+            }
         }
     }
 
     public func importCatalogEntries(_ entries: [CatalogEntry], at moment: Timestamp) async throws -> Catalog {
         try await write { db in
-            let current =
-                try Row.fetchOne(db, sql: "SELECT entries FROM catalogRevision ORDER BY sequence DESC LIMIT 1")
-                .map { try Self.catalog(from: $0["entries"]) } ?? Catalog(entries: [])
+            let current = try Self.currentCatalog(db)
             let next = current.applying(entries)
             guard next.revision != current.revision else { return current }
-            // A revision seen before (an import that restores an old state) is current again, not duplicated.
-            try db.execute(sql: "DELETE FROM catalogRevision WHERE revision = ?", arguments: [next.revision])
+            // Revisions are content: a revision seen before is stored once and becomes current again.
             try db.execute(
-                sql: "INSERT INTO catalogRevision (revision, recordedAt, entryCount, entries) VALUES (?, ?, ?, ?)",
+                sql:
+                    "INSERT OR IGNORE INTO catalogRevision (revision, recordedAt, entryCount, entries) VALUES (?, ?, ?, ?)",
                 arguments: [next.revision, moment.secondsSince1970, next.entries.count, Data(next.canonicalBytes)]
+            )
+            try db.execute(
+                sql: "INSERT INTO catalogHistory (revision, recordedAt) VALUES (?, ?)",
+                arguments: [next.revision, moment.secondsSince1970]
             )
             return next
         }
@@ -300,7 +321,7 @@ public final class SQLiteStore: Store {
             let current = try Self.decode(Agreement.self, document)
             switch current.applying(event) {
             case .failure(let error):
-                throw StoreError(.refused, error.issues.map(\.message).joined(separator: "; "))
+                throw StoreError(.refused, error.issues.map { "\($0.message) [\($0.rule)]" }.joined(separator: "; "))
             case .success(let next):
                 try db.execute(
                     sql: "UPDATE agreement SET state = ?, document = ? WHERE id = ?",
