@@ -95,6 +95,7 @@ struct DocumentRuleTests {
             calendar { $0.holidays.append(CalendarDay(date: CivilDate(iso: "2027-01-01")!, name: "New Year")) }
         ),
         ("calendar.duplicate-day", calendar { $0.holidays.append($0.holidays[0]) }),
+        ("calendar.duplicate-day", calendar { $0.workingDays.append($0.workingDays[0]) }),
         (
             "calendar.holiday-and-working-day",
             calendar { $0.workingDays.append(CalendarDay(date: CivilDate(iso: "2026-10-01")!, name: "x")) }

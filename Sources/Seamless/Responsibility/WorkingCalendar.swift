@@ -116,6 +116,9 @@ public struct WorkingCalendar: Sendable, Hashable, Codable, ValidatableDocument 
                 !holidayDates.contains(day.date), "$.workingDays[\(index)].date", "calendar.holiday-and-working-day",
                 "\(day.date) is listed both as a holiday and as a working day")
         }
+        issues.require(
+            Set(workingDays.map(\.date)).count == workingDays.count, "$.workingDays", "calendar.duplicate-day",
+            "a working day is listed twice")
         return issues.issues
     }
 }
