@@ -87,6 +87,13 @@ let package = Package(
             dependencies: ["Seamless", "SeamlessCrypto", "SeamlessTestSupport"],
             swiftSettings: upcoming
         ),
+        // A process the durability test kills with SIGKILL in the middle of appends.
+        .executableTarget(
+            name: "audit-append-probe",
+            dependencies: ["Seamless", "SeamlessCrypto"],
+            path: "Tests/AuditAppendProbe",
+            swiftSettings: upcoming
+        ),
         // Runs the built exchange-node and exchange-audit binaries as a user would, and checks them
         // against independent tools (openssl, Python's joserfc and jsonschema).
         .testTarget(
