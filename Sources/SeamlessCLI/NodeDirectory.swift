@@ -100,6 +100,33 @@ public struct NodeDirectory: Sendable {
         }
     }
 
+    /// The node's signing key.
+    public func privateKey() throws -> PrivateKey {
+        let path = resolve(configuration.key)
+        let text = try Files.readText(path, what: "node signing key")
+        do {
+            return try PrivateKey(pemRepresentation: text)
+        } catch {
+            throw CommandFailure.io("'\(path)' is not a usable signing key: \(error)")
+        }
+    }
+
+    /// The node's audit log over `store`.
+    public func auditLog(_ store: SQLiteStore) async throws -> AuditLog {
+        try await AuditLog(store: store, node: configuration.id, signer: try privateKey())
+    }
+
+    /// Appends an event to the node's audit log over `store`, returning its sequence number.
+    @discardableResult
+    public func record(_ event: AuditEvent, in store: SQLiteStore) async throws -> Int {
+        try await auditLog(store).append(event)
+    }
+
+    /// An event of `kind` by this node, now.
+    public func event(_ kind: AuditEvent.Kind, at moment: Timestamp = .now) -> AuditEvent {
+        AuditEvent(kind: kind, at: moment, node: configuration.id)
+    }
+
     /// The federation members the node knows.
     public var members: Set<String> { Set(configuration.members) }
 }

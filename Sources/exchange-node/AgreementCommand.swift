@@ -72,11 +72,13 @@ struct AgreementCommand: AsyncParsableCommand {
                 throw CommandFailure.refused(
                     issues.map(\.description).joined(separator: "\n") + "\nnothing was recorded")
             }
+            let store = try directory.store()
             do {
-                try await directory.store().recordAgreement(agreement)
+                try await store.recordAgreement(agreement)
             } catch let error as StoreError where error.code == .alreadyExists {
                 throw CommandFailure.refused(error.description)
             }
+            try await AgreementCommand.log(directory, store, agreement)
             print("recorded application \(agreement.id) from \(requester) for \(resource)")
         }
     }
@@ -114,6 +116,7 @@ struct AgreementCommand: AsyncParsableCommand {
             }
             for agreement in agreements {
                 try await store.recordAgreement(agreement)
+                try await AgreementCommand.log(directory, store, agreement)
                 print(
                     "imported agreement \(agreement.id) (\(agreement.state.rawValue)) from \(agreement.requester) for \(agreement.resource)"
                 )
@@ -202,11 +205,24 @@ struct AgreementCommand: AsyncParsableCommand {
     }
 
     static func transition(_ node: NodeOptions, _ id: String, _ event: AgreementEvent) async throws {
+        let directory = try node.open()
+        let store = try directory.store()
         do {
-            let agreement = try await node.open().store().transitionAgreement(id: id, event)
+            let agreement = try await store.transitionAgreement(id: id, event)
+            try await log(directory, store, agreement)
             print("agreement \(id) is \(agreement.state.rawValue)")
         } catch let error as StoreError where error.code != .database {
             throw CommandFailure.refused(error.description)
         }
+    }
+
+    /// Records an agreement's latest transition in the node's audit log.
+    static func log(_ directory: NodeDirectory, _ store: SQLiteStore, _ agreement: Agreement) async throws {
+        var event = directory.event(.agreementTransition)
+        event.agreementID = agreement.id
+        event.agreementState = agreement.state
+        event.peer = agreement.requester
+        event.resource = agreement.resource
+        try await directory.record(event, in: store)
     }
 }

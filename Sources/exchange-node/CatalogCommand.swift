@@ -63,6 +63,9 @@ struct CatalogCommand: AsyncParsableCommand {
             if after.revision == before.revision {
                 print("no change: the catalog is still at \(after.revision)")
             } else {
+                var event = directory.event(.catalogRevision)
+                event.catalogRevision = after.revision
+                try await directory.record(event, in: store)
                 print("catalog revision \(after.revision) (\(after.entries.count) entries, \(entries.count) imported)")
             }
         }

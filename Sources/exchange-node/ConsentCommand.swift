@@ -43,12 +43,14 @@ struct ConsentCommand: AsyncParsableCommand {
                 throw CommandFailure.refused(error.description + "\nnothing was recorded")
             }
             let status: ConsentStatus
+            let store = try directory.store()
             do {
-                status = try await directory.store().recordConsent(
+                status = try await store.recordConsent(
                     record, at: try parseRecordingMoment(at), by: by ?? directory.configuration.id)
             } catch let error as StoreError where error.code != .database {
                 throw CommandFailure.refused(error.description)
             }
+            try await logConsent(directory, store, record.id, .active, status.history[0].at)
             print("recorded consent \(record.id) for purpose \(record.purpose), active from \(status.history[0].at)")
         }
     }
@@ -130,13 +132,26 @@ struct ConsentCommand: AsyncParsableCommand {
     static func change(
         _ node: NodeOptions, _ id: String, _ state: ConsentState, _ at: String?, _ by: String, _ reason: String?
     ) async throws {
+        let directory = try node.open()
+        let store = try directory.store()
         do {
-            let status = try await node.open().store().changeConsent(
+            let status = try await store.changeConsent(
                 id: id, to: state, at: try parseRecordingMoment(at), by: by, reason: reason)
+            try await logConsent(directory, store, id, state, status.history.last!.at)
             print("consent \(id) is \(state.rawValue) from \(status.history.last!.at)")
         } catch let error as StoreError where error.code != .database {
             throw CommandFailure.refused(error.description)
         }
+    }
+
+    /// Records a consent's new state in the node's audit log.
+    static func logConsent(
+        _ directory: NodeDirectory, _ store: SQLiteStore, _ id: String, _ state: ConsentState, _ at: Timestamp
+    ) async throws {
+        var event = directory.event(.consentStatus, at: at)
+        event.consentID = id
+        event.consentState = state
+        try await directory.record(event, in: store)
     }
 }
 

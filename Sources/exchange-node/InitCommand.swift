@@ -1,4 +1,5 @@
 import ArgumentParser
+import Seamless
 import SeamlessCLI
 import SeamlessCrypto
 
@@ -33,6 +34,9 @@ struct InitCommand: AsyncParsableCommand {
             throw CommandFailure.usage("unknown algorithm '\(self.algorithm)'; use ed25519, p256 or sm2")
         }
         let (node, key) = try NodeDirectory.create(at: dir, id: id, algorithm: algorithm, members: members)
+        var event = node.event(.keyRotation)
+        event.keyID = key.kid
+        try await node.record(event, in: try node.store())
         print("created node \(node.configuration.id) in \(dir)")
         print("  key       \(algorithm) \(key.kid) (\(node.configuration.key))")
         print("  database  \(node.configuration.database)")

@@ -31,6 +31,11 @@ public struct AuditEvent: Sendable, Hashable, Codable {
         case checkpointWitnessed = "checkpoint-witnessed"
     }
 
+    /// The entry's position in the log, set by ``AuditLog`` when it appends the event.
+    public var sequence: Int?
+    /// The leaf hash (hex) of the entry before it, set by ``AuditLog``: changing, dropping or reordering an
+    /// entry breaks this chain at the very next entry, so a verifier names the first bad entry exactly.
+    public var previous: String?
     /// What happened.
     public var kind: Kind
     /// When.

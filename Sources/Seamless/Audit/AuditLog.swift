@@ -63,17 +63,24 @@ public actor AuditLog {
                     item.continuation.resume(returning: start + offset)
                 }
             } catch {
-                for item in batch { item.continuation.resume(throwing: error) }
+                // Entries queued behind a failed batch were numbered and chained after it: fail them too.
+                for item in batch + pending { item.continuation.resume(throwing: error) }
+                pending = []
             }
         }
         flushing = false
     }
 
-    /// Appends a valid event and returns its sequence number once it is durable.
+    /// Appends a valid event, numbered and chained to the entry before it, and returns its sequence number
+    /// once it is durable.
     public func append(_ event: AuditEvent) async throws -> Int {
         let issues = event.validationIssues()
         guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
-        return try await append(event.entry)
+        var numbered = event
+        numbered.sequence = tree.size + pending.count
+        numbered.previous = (pending.last?.leafHash ?? (tree.size > 0 ? tree.leafHash(at: tree.size - 1) : nil))
+            .map { SeamlessHex.encode($0) }
+        return try await append(numbered.entry)
     }
 
     /// The current checkpoint, signed by the node key and stored.

@@ -1,0 +1,109 @@
+import Foundation
+import SeamlessCrypto
+
+/// What an auditor receives: a folder with the log's entries (`entries.jsonl`, line n = the bytes of entry
+/// n), its signed checkpoints, every catalog revision the entries cite, the consents and agreements, the
+/// node's keys (`trust.json`) and a manifest with the SHA-256 of every file.
+public enum AuditBundle {
+    /// The format name in `manifest.json`.
+    public static let format = "seamless-audit-bundle/1"
+
+    /// The manifest.
+    public struct Manifest: Codable, Sendable, Hashable {
+        /// ``AuditBundle/format``.
+        public var format: String
+        /// The node whose log this is.
+        public var node: String
+        /// `<node>/audit`.
+        public var origin: String
+        /// How many entries `entries.jsonl` holds.
+        public var entries: Int
+        /// When the bundle was made.
+        public var exportedAt: Timestamp
+        /// `sha256:<hex>` of every other file, by path relative to the bundle.
+        public var files: [String: String]
+    }
+
+    /// A node's public key as `trust.json` lists it.
+    public struct TrustedNodeKey: Codable, Sendable, Hashable {
+        /// The signature algorithm.
+        public var algorithm: SignatureAlgorithm
+        /// The kid.
+        public var kid: String
+        /// SPKI PEM.
+        public var publicKey: String
+    }
+
+    /// A node and its keys.
+    public struct TrustedNode: Codable, Sendable, Hashable {
+        /// The node id (also the key name on its checkpoint signatures).
+        public var id: String
+        /// Its keys.
+        public var keys: [TrustedNodeKey]
+    }
+
+    /// `trust.json`.
+    public struct Trust: Codable, Sendable, Hashable {
+        /// The nodes.
+        public var nodes: [TrustedNode]
+
+        /// The signed-note keys of every node.
+        public func noteKeys() throws -> [NoteKey] {
+            try nodes.flatMap { node in
+                try node.keys.map { NoteKey(name: node.id, publicKey: try PublicKey(pemRepresentation: $0.publicKey)) }
+            }
+        }
+    }
+
+    /// Writes a bundle of `store`'s log (entries `0..<size`) into the new folder `path`.
+    public static func export(
+        store: any Store, node: String, publicKey: PublicKey, size: Int? = nil, to path: String, now: Timestamp = .now
+    ) async throws {
+        let manager = FileManager.default
+        guard !manager.fileExists(atPath: path) else {
+            throw StoreError(.refused, "'\(path)' exists; an audit bundle is written into a new folder")
+        }
+        let total = try await store.auditLeafHashes().count
+        let count = min(size ?? total, total)
+        let entries = try await store.auditEntries(0..<count)
+        var files: [String: [UInt8]] = [:]
+        files["entries.jsonl"] = entries.flatMap { $0 + [0x0A] }
+        for checkpoint in try await store.auditCheckpoints() where checkpoint.size <= count {
+            files["checkpoints/\(checkpoint.size).note"] = Array(checkpoint.note.utf8)
+        }
+        var revisions = Set<String>()
+        for entry in entries {
+            guard let event = try? JSONDecoder().decode(AuditEvent.self, from: Data(entry)) else { continue }
+            if let revision = event.catalogRevision { revisions.insert(revision) }
+            if let revision = event.decision?.basis.catalogRevision { revisions.insert(revision) }
+        }
+        for revision in revisions {
+            if let catalog = try await store.catalog(revision: revision) {
+                files["catalog/\(revision.replacingOccurrences(of: "sha256:", with: "")).json"] = catalog.canonicalBytes
+            }
+        }
+        files["consents.jsonl"] = try await store.consents(subject: nil).flatMap {
+            try CanonicalJSON.encode($0) + [0x0A]
+        }
+        files["agreements.jsonl"] = try await store.agreements().flatMap { try CanonicalJSON.encode($0) + [0x0A] }
+        let trust = Trust(nodes: [
+            TrustedNode(
+                id: node,
+                keys: [
+                    TrustedNodeKey(
+                        algorithm: publicKey.algorithm, kid: publicKey.kid, publicKey: publicKey.pemRepresentation)
+                ])
+        ])
+        files["trust.json"] = try CanonicalJSON.encode(trust) + [0x0A]
+        let manifest = Manifest(
+            format: format, node: node, origin: "\(node)/audit", entries: count, exportedAt: now,
+            files: files.mapValues { AuditEvent.hash($0) }
+        )
+        try manager.createDirectory(atPath: path + "/checkpoints", withIntermediateDirectories: true)
+        try manager.createDirectory(atPath: path + "/catalog", withIntermediateDirectories: true)
+        for (name, bytes) in files {
+            try Data(bytes).write(to: URL(fileURLWithPath: path + "/" + name))
+        }
+        try Data(try CanonicalJSON.encode(manifest) + [0x0A]).write(to: URL(fileURLWithPath: path + "/manifest.json"))
+    }
+}

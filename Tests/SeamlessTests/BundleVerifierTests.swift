@@ -1,0 +1,130 @@
+import Foundation
+import SeamlessCrypto
+import SeamlessTestSupport
+import Testing
+
+@testable import Seamless
+
+/// Every kind of tampering with an exported audit bundle is caught and named.
+@Suite("Audit bundle verification")
+struct BundleVerifierTests {
+    typealias F = FederationFixture
+
+    /// A bundle of 50 events with checkpoints at 20 and 50.
+    static func bundle(_ dir: TemporaryDirectory, key: PrivateKey) async throws -> String {
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        _ = try await store.importCatalogEntries([F.household, F.secrets], at: F.t("2026-11-01T00:00:00Z"))
+        let log = try await AuditLog(store: store, node: F.security, signer: key)
+        var catalogEvent = AuditEvent(kind: .catalogRevision, at: F.t("2026-11-01T00:00:00Z"), node: F.security)
+        catalogEvent.catalogRevision = try await store.currentCatalog().revision
+        _ = try await log.append(catalogEvent)
+        for index in 1..<50 {
+            var event = AuditEvent(
+                kind: .requestReceived, at: F.t("2026-11-02T00:00:00Z").adding(seconds: Int64(index)), node: F.security)
+            event.peer = F.civil
+            event.resource = F.household.id
+            event.requestHash = AuditEvent.hash(Array("request \(index)".utf8))
+            _ = try await log.append(event)
+            if index == 19 { _ = try await log.checkpoint() }
+        }
+        _ = try await log.checkpoint()
+        let path = dir.path("bundle")
+        try await AuditBundle.export(store: store, node: F.security, publicKey: key.publicKey, to: path)
+        return path
+    }
+
+    static func lines(_ path: String) throws -> [String] {
+        try String(contentsOfFile: path + "/entries.jsonl", encoding: .utf8).split(separator: "\n").map(String.init)
+    }
+
+    static func write(_ lines: [String], _ path: String) throws {
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: path + "/entries.jsonl", atomically: true, encoding: .utf8)
+    }
+
+    @Test("an untouched bundle verifies, with both checkpoints")
+    func clean() async throws {
+        let dir = try TemporaryDirectory()
+        let path = try await Self.bundle(dir, key: try PrivateKey.generate(.ed25519))
+        let result = try BundleVerifier.verify(path)
+        #expect(result.findings.isEmpty, "\(result.findings)")
+        #expect(result.verifiedCheckpoints == [20, 50])
+        #expect(result.entryCount == 50)
+    }
+
+    @Test("one changed byte in an entry is pinned to that entry")
+    func changedByte() async throws {
+        let dir = try TemporaryDirectory()
+        let path = try await Self.bundle(dir, key: try PrivateKey.generate(.ed25519))
+        var lines = try Self.lines(path)
+        lines[33] = lines[33].replacingOccurrences(
+            of: "\"peer\":\"gov.civil-affairs\"", with: "\"peer\":\"gov.civil-affaira\"")
+        try Self.write(lines, path)
+        let findings = try BundleVerifier.verify(path).findings
+        #expect(findings.contains { $0.code == "chain-broken" && $0.sequence == 33 }, "\(findings)")
+        #expect(findings.contains { $0.code == "checkpoint-root-mismatch" && $0.file == "checkpoints/50.note" })
+        #expect(!findings.contains { $0.file == "checkpoints/20.note" }, "the checkpoint before the change still holds")
+        #expect(findings.contains { $0.code == "file-changed" && $0.file == "entries.jsonl" })
+    }
+
+    @Test("a dropped entry and reordered entries are named")
+    func droppedAndReordered() async throws {
+        let dir = try TemporaryDirectory()
+        let path = try await Self.bundle(dir, key: try PrivateKey.generate(.ed25519))
+        var lines = try Self.lines(path)
+        lines.remove(at: 10)
+        try Self.write(lines, path)
+        let dropped = try BundleVerifier.verify(path).findings
+        #expect(
+            dropped.contains { $0.code == "sequence-mismatch" && $0.sequence == 10 && $0.message.contains("dropped") },
+            "\(dropped)")
+        let other = try TemporaryDirectory()
+        let path2 = try await Self.bundle(other, key: try PrivateKey.generate(.ed25519))
+        var lines2 = try Self.lines(path2)
+        lines2.swapAt(40, 41)
+        try Self.write(lines2, path2)
+        let swapped = try BundleVerifier.verify(path2).findings
+        #expect(swapped.contains { $0.code == "sequence-mismatch" && $0.sequence == 40 }, "\(swapped)")
+    }
+
+    @Test("entries after the last checkpoint are reported")
+    func uncovered() async throws {
+        let dir = try TemporaryDirectory()
+        let key = try PrivateKey.generate(.ed25519)
+        let path = try await Self.bundle(dir, key: key)
+        try FileManager.default.removeItem(atPath: path + "/checkpoints/50.note")
+        let findings = try BundleVerifier.verify(path).findings
+        #expect(findings.contains { $0.code == "entries-uncovered" && $0.sequence == 20 }, "\(findings)")
+        #expect(findings.contains { $0.code == "file-missing" && $0.file == "checkpoints/50.note" })
+    }
+
+    @Test("a checkpoint signed by an unknown key, and two checkpoints that fork, are reported")
+    func unknownKeyAndFork() async throws {
+        let dir = try TemporaryDirectory()
+        let key = try PrivateKey.generate(.ed25519)
+        let path = try await Self.bundle(dir, key: key)
+        let stranger = try PrivateKey.generate(.ed25519)
+        let forged = try Checkpoint(origin: "\(F.security)/audit", size: 50, root: [UInt8](repeating: 7, count: 32))
+            .signed(name: F.security, with: stranger)
+        try forged.serialized.write(toFile: path + "/checkpoints/51.note", atomically: true, encoding: .utf8)
+        let fork = try Checkpoint(origin: "\(F.security)/audit", size: 20, root: [UInt8](repeating: 9, count: 32))
+            .signed(name: F.security, with: key)
+        try fork.serialized.write(toFile: path + "/checkpoints/20b.note", atomically: true, encoding: .utf8)
+        let findings = try BundleVerifier.verify(path).findings
+        #expect(
+            findings.contains { $0.code == "checkpoint-unknown-key" && $0.file == "checkpoints/51.note" }, "\(findings)"
+        )
+        #expect(
+            findings.contains {
+                ($0.code == "checkpoint-fork" || $0.code == "checkpoint-root-mismatch")
+                    && $0.file == "checkpoints/20b.note"
+            }, "\(findings)")
+        #expect(findings.contains { $0.code == "file-unlisted" })
+    }
+
+    @Test("a bundle without a manifest is unreadable, not merely wrong")
+    func unreadable() throws {
+        let dir = try TemporaryDirectory()
+        #expect(throws: BundleUnreadable.self) { _ = try BundleVerifier.verify(dir.path("nothing")) }
+    }
+}
