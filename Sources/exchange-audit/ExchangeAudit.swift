@@ -12,7 +12,7 @@ struct ExchangeAudit: AsyncParsableCommand {
             Example:
               exchange-audit inspect --trust trust/civil-affairs.pub.pem archive/request-0042.json
             """,
-        subcommands: [VerifyCommand.self, InspectCommand.self]
+        subcommands: [VerifyCommand.self, ProveCommand.self, CheckProofCommand.self, InspectCommand.self]
     )
 
     static func main() async {
