@@ -12,7 +12,9 @@ struct ExchangeAudit: AsyncParsableCommand {
             Example:
               exchange-audit inspect --trust trust/civil-affairs.pub.pem archive/request-0042.json
             """,
-        subcommands: [VerifyCommand.self, ProveCommand.self, CheckProofCommand.self, InspectCommand.self]
+        subcommands: [
+            VerifyCommand.self, ReplayCommand.self, ProveCommand.self, CheckProofCommand.self, InspectCommand.self,
+        ]
     )
 
     static func main() async {

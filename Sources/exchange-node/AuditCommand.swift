@@ -49,7 +49,7 @@ struct AuditCommand: AsyncParsableCommand {
             do {
                 try await AuditBundle.export(
                     store: store, node: directory.configuration.id, publicKey: try directory.privateKey().publicKey,
-                    size: to, to: out)
+                    members: directory.members, size: to, to: out)
             } catch let error as StoreError where error.code == .refused {
                 throw CommandFailure.refused(error.description)
             }

@@ -55,9 +55,12 @@ public enum AuditBundle {
         }
     }
 
-    /// Writes a bundle of `store`'s log (entries `0..<size`) into the new folder `path`.
+    /// Writes a bundle of `store`'s log (entries `0..<size`) into the new folder `path`. `members` are the
+    /// federation members the node decided against, so replay can decide again.
     public static func export(
-        store: any Store, node: String, publicKey: PublicKey, size: Int? = nil, to path: String, now: Timestamp = .now
+        store: any Store, node: String, publicKey: PublicKey, members: Set<String> = [], size: Int? = nil,
+        to path: String,
+        now: Timestamp = .now
     ) async throws {
         let manager = FileManager.default
         guard !manager.fileExists(atPath: path) else {
@@ -95,6 +98,12 @@ public enum AuditBundle {
                 ])
         ])
         files["trust.json"] = try CanonicalJSON.encode(trust) + [0x0A]
+        files["purposes.json"] = try CanonicalJSON.encode(try await store.purposes()) + [0x0A]
+        files["members.json"] = try CanonicalJSON.encode(members.union([node]).sorted()) + [0x0A]
+        files["responsibility-lists.json"] = try CanonicalJSON.encode(try await store.responsibilityLists()) + [0x0A]
+        if let calendar = try await store.calendar() {
+            files["calendar.json"] = try CanonicalJSON.encode(calendar) + [0x0A]
+        }
         let manifest = Manifest(
             format: format, node: node, origin: "\(node)/audit", entries: count, exportedAt: now,
             files: files.mapValues { AuditEvent.hash($0) }

@@ -1,0 +1,129 @@
+import Foundation
+import SeamlessCrypto
+import SeamlessTestSupport
+import Testing
+
+@testable import Seamless
+
+/// A provider's and a consumer's logs with planted violations; replay must find each, and nothing else.
+@Suite("Audit replay")
+struct ReplayTests {
+    typealias F = FederationFixture
+
+    static func decisionEvent(_ request: AccessRequest, _ decision: PolicyDecision, hash: String) -> AuditEvent {
+        var event = AuditEvent(kind: .decision, at: request.at, node: F.resources)
+        event.requestHash = hash
+        event.request = request
+        event.decision = decision
+        return event
+    }
+
+    @Test("every planted violation is found, and the honest decision is not flagged")
+    func plantedViolations() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        _ = try await store.importCatalogEntries([F.insurance], at: F.t("2026-11-01T00:00:00Z"))
+        try await store.savePurposes(F.purposes)
+        _ = try await store.recordConsent(F.consent, at: F.t("2026-10-28T09:41:00Z"), by: F.civil)
+        _ = try await store.changeConsent(
+            id: F.consent.id, to: .withdrawn, at: F.t("2026-12-10T00:00:00Z"), by: "subject", reason: nil)
+        let snapshot = try await store.policySnapshot(node: F.resources, members: F.members)
+        let key = try PrivateKey.generate(.ed25519)
+        let log = try await AuditLog(store: store, node: F.resources, signer: key)
+
+        // 0: an honest grant, disclosed within the grant.
+        let honest = PolicyTests.consentRequest {
+            $0.resource = F.insurance.id; $0.at = F.t("2026-12-01T10:00:00Z")
+        }
+        let honestHash = AuditEvent.hash(Array("honest".utf8))
+        _ = try await log.append(Self.decisionEvent(honest, snapshot.decide(honest), hash: honestHash))
+        var disclosure = AuditEvent(kind: .disclosure, at: honest.at, node: F.resources)
+        disclosure.peer = F.civil
+        disclosure.requestHash = honestHash
+        disclosure.resource = F.insurance.id
+        disclosure.fields = snapshot.decide(honest).grant!.fields
+        disclosure.recordCount = 1
+        disclosure.responseHash = AuditEvent.hash(Array("response".utf8))
+        _ = try await log.append(disclosure)
+        // 2: a grant after the withdrawal (planted: recorded as granted).
+        let late = PolicyTests.consentRequest {
+            $0.resource = F.insurance.id; $0.at = F.t("2026-12-11T10:00:00Z")
+        }
+        var lateDecision = snapshot.decide(honest)
+        lateDecision.basis = snapshot.decide(late).basis
+        _ = try await log.append(Self.decisionEvent(late, lateDecision, hash: AuditEvent.hash(Array("late".utf8))))
+        // 3: more fields disclosed than granted.
+        var leaky = disclosure
+        leaky.at = F.t("2026-12-01T11:00:00Z")
+        leaky.fields = (disclosure.fields ?? []) + ["monthlyBase"]
+        _ = try await log.append(leaky)
+        // 4: a disclosure nobody decided.
+        var unasked = disclosure
+        unasked.requestHash = AuditEvent.hash(Array("never decided".utf8))
+        _ = try await log.append(unasked)
+        // 5, 6: a receipt (as a consumer would log it) used for another purpose, and never purged.
+        var receipt = AuditEvent(kind: .receipt, at: F.t("2026-11-20T00:00:00Z"), node: F.resources)
+        receipt.peer = F.security
+        receipt.requestHash = AuditEvent.hash(Array("received".utf8))
+        receipt.resource = F.household.id
+        receipt.purpose = "social-assistance.eligibility"
+        receipt.fields = ["householdId"]
+        receipt.recordCount = 1
+        receipt.responseHash = AuditEvent.hash(Array("received response".utf8))
+        receipt.dataLifeDays = 10
+        receipt.expiresAt = F.t("2026-11-30T00:00:00Z")
+        _ = try await log.append(receipt)
+        var use = AuditEvent(kind: .use, at: F.t("2026-11-25T00:00:00Z"), node: F.resources)
+        use.requestHash = receipt.requestHash
+        use.purpose = "marriage-registration"
+        _ = try await log.append(use)
+        var last = AuditEvent(kind: .catalogRevision, at: F.t("2026-12-12T00:00:00Z"), node: F.resources)
+        last.catalogRevision = try await store.currentCatalog().revision
+        _ = try await log.append(last)
+        _ = try await log.checkpoint()
+        let bundle = dir.path("bundle")
+        try await AuditBundle.export(
+            store: store, node: F.resources, publicKey: key.publicKey, members: F.members, to: bundle)
+
+        let report = try AuditReplay.run(bundle)
+        let found = Set(report.findings.map { "\($0.rule)@\($0.sequence ?? -1)" })
+        #expect(
+            found == [
+                "access-after-withdrawal@2", "fields-beyond-grant@3", "disclosure-without-grant@4",
+                "use-for-other-purpose@6", "kept-past-data-life@5",
+            ], "\(report.findings)")
+        #expect(
+            !report.findings.contains { $0.sequence == 0 || $0.sequence == 1 },
+            "the honest decision and disclosure are clean: \(report.findings)")
+        #expect(report.decisionsReplayed == 2)
+    }
+
+    @Test("an application answered after its working-day deadline is reported")
+    func answeredLate() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let key = try PrivateKey.generate(.ed25519)
+        _ = try await store.importCatalogEntries([F.household], at: F.t("2026-09-01T00:00:00Z"))
+        try await store.saveCalendar(
+            WorkingCalendar(name: "test", from: CivilDate(iso: "2026-01-01")!, to: CivilDate(iso: "2027-12-31")!))
+        var late = F.agreement
+        late.history = [
+            AgreementEvent(state: .applied, at: F.t("2026-10-01T02:00:00Z"), by: F.civil),
+            AgreementEvent(state: .approved, at: F.t("2026-10-30T02:00:00Z"), by: "Director"),
+        ]
+        try await store.recordAgreement(late)
+        let log = try await AuditLog(store: store, node: F.security, signer: key)
+        var event = AuditEvent(kind: .catalogRevision, at: .now, node: F.security)
+        event.catalogRevision = try await store.currentCatalog().revision
+        _ = try await log.append(event)
+        _ = try await log.checkpoint()
+        let bundle = dir.path("bundle")
+        try await AuditBundle.export(
+            store: store, node: F.security, publicKey: key.publicKey, members: F.members, to: bundle)
+        let report = try AuditReplay.run(bundle)
+        #expect(report.findings.map(\.rule) == ["answered-late"], "\(report.findings)")
+        #expect(
+            report.findings.first?.message.contains("2026-10-15") == true,
+            "10 working days after 1 October (weekends only)")
+    }
+}
