@@ -1,0 +1,78 @@
+import Foundation
+
+/// Compares two departments' bundles: every disclosure one logged to the other must have the other's
+/// receipt for the same request hash, and every receipt must have the matching disclosure.
+public enum CrossCheck {
+    /// One side of an exchange that the other side did not log.
+    public struct Unmatched: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// `disclosure-without-receipt` or `receipt-without-disclosure`.
+        public var rule: String
+        /// The node whose log has the entry.
+        public var node: String
+        /// The entry.
+        public var sequence: Int
+        /// The request hash.
+        public var requestHash: String
+        /// What is missing.
+        public var message: String
+
+        public var description: String { "\(rule) (\(node) entry \(sequence)): \(message)" }
+    }
+
+    /// Cross-checks the bundles in folders `a` and `b`; both must be readable.
+    public static func run(
+        _ a: String, _ b: String
+    ) throws(BundleUnreadable) -> (nodes: [String], unmatched: [Unmatched]) {
+        let sides = [try side(a), try side(b)]
+        var unmatched: [Unmatched] = []
+        for (index, this) in sides.enumerated() {
+            let other = sides[1 - index]
+            for (sequence, event) in this.events where event.kind == .disclosure && event.peer == other.node {
+                guard let hash = event.requestHash else { continue }
+                let received = other.events.contains {
+                    $0.1.kind == .receipt && $0.1.requestHash == hash && $0.1.peer == this.node
+                }
+                if !received {
+                    unmatched.append(
+                        Unmatched(
+                            rule: "disclosure-without-receipt", node: this.node, sequence: sequence, requestHash: hash,
+                            message:
+                                "\(this.node) disclosed '\(event.resource ?? "?")' to \(other.node), which logged no receipt for this request"
+                        ))
+                }
+            }
+            for (sequence, event) in this.events where event.kind == .receipt && event.peer == other.node {
+                guard let hash = event.requestHash else { continue }
+                let disclosed = other.events.contains {
+                    $0.1.kind == .disclosure && $0.1.requestHash == hash && $0.1.peer == this.node
+                }
+                if !disclosed {
+                    unmatched.append(
+                        Unmatched(
+                            rule: "receipt-without-disclosure", node: this.node, sequence: sequence, requestHash: hash,
+                            message:
+                                "\(this.node) logged receiving '\(event.resource ?? "?")' from \(other.node), which logged no disclosure for this request"
+                        ))
+                }
+            }
+        }
+        return (sides.map(\.node), unmatched)
+    }
+
+    private static func side(_ path: String) throws(BundleUnreadable) -> (node: String, events: [(Int, AuditEvent)]) {
+        let verification = try BundleVerifier.verify(path)
+        guard verification.findings.isEmpty else {
+            throw BundleUnreadable(
+                reason:
+                    "'\(path)' does not verify (\(verification.findings.count) findings); cross-check needs verified bundles"
+            )
+        }
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path + "/entries.jsonl")) else {
+            throw BundleUnreadable(reason: "'\(path)' has no readable entries.jsonl")
+        }
+        let events = data.split(separator: 0x0A).enumerated().compactMap { index, line -> (Int, AuditEvent)? in
+            (try? JSONDecoder().decode(AuditEvent.self, from: Data(line))).map { (index, $0) }
+        }
+        return (verification.manifest.node, events)
+    }
+}
