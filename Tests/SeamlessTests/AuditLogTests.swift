@@ -38,6 +38,34 @@ struct AuditLogTests {
             "the root is recomputable from the entries alone")
     }
 
+    @Test("events appended concurrently, while batches are being written, are numbered and chained without gaps")
+    func concurrentEventsChain() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let key = try PrivateKey.generate(.ed25519)
+        let log = try await AuditLog(store: store, node: "gov.public-security", signer: key)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    for index in 0..<100 {
+                        var event = AuditEvent(kind: .requestReceived, at: .now, node: "gov.public-security")
+                        event.peer = "gov.civil-affairs"
+                        event.resource = "gov.public-security/household-registration"
+                        event.requestHash = AuditEvent.hash(Array("\(writer)-\(index)".utf8))
+                        _ = try await log.append(event)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        _ = try await log.checkpoint()
+        try await AuditBundle.export(
+            store: store, node: "gov.public-security", publicKey: key.publicKey, to: dir.path("bundle"))
+        let verification = try BundleVerifier.verify(dir.path("bundle"))
+        #expect(verification.findings.isEmpty, "\(verification.findings.prefix(5))")
+        #expect(verification.entryCount == 1600)
+    }
+
     @Test("a signed checkpoint and proofs from the log verify independently of the log")
     func checkpointAndProofs() async throws {
         let dir = try TemporaryDirectory()

@@ -209,6 +209,26 @@ struct PolicyTests {
         #expect(narrower.basis.agreementID == F.agreement.id)
     }
 
+    @Test("an agreement on another basis is not used for an unconditional resource: only what it opened is withheld")
+    func unconditionalWithForeignAgreement() {
+        let insuranceAgreement = Agreement(
+            id: "agr-insurance", requester: F.civil, resource: F.insurance.id, fields: ["insuredId", "monthlyBase"],
+            purpose: "social-assistance", legalBasis: .consent, validFrom: F.t("2026-11-01T00:00:00Z"),
+            validUntil: F.t("2027-11-01T00:00:00Z"), state: .approved,
+            history: [
+                AgreementEvent(state: .applied, at: F.t("2026-10-20T00:00:00Z"), by: F.civil),
+                AgreementEvent(state: .approved, at: F.t("2026-10-21T00:00:00Z"), by: "Director"),
+            ])
+        let decision = F.snapshot(agreements: [insuranceAgreement]).decide(
+            Self.consentRequest {
+                $0.legalBasis = .statutoryDuty; $0.purpose = "social-assistance";
+                $0.fields = ["insuredId", "monthlyBase"]
+            })
+        #expect(decision.grant?.fields == ["insuredId"], "\(String(describing: decision.denial))")
+        #expect(decision.grant?.withheld == ["monthlyBase"])
+        #expect(decision.basis.agreementID == nil)
+    }
+
     @Test("keeping data longer than the consent allows is refused, as for the purpose")
     func consentDataLife() {
         #expect(F.snapshot().decide(Self.consentRequest { $0.dataLifeDays = 61 }).denial?.code == .dataLifeExceeded)

@@ -15,6 +15,10 @@ public actor AuditLog {
     private let signerName: String
     private let signer: PrivateKey
     private var tree: MerkleTree
+    /// The sequence number and leaf hash the next appended entry follows: the tree's end plus everything
+    /// queued or in flight, so entries numbered while a batch is being written chain correctly.
+    private var nextSequence: Int
+    private var lastLeafHash: [UInt8]?
     private var pending: [(entry: [UInt8], leafHash: [UInt8], continuation: CheckedContinuation<Int, any Error>)] = []
     private var flushing = false
     private let context = DigestContext(.sha256)
@@ -25,7 +29,10 @@ public actor AuditLog {
         self.origin = "\(node)/audit"
         self.signerName = node
         self.signer = signer
-        self.tree = MerkleTree(leafHashes: try await store.auditLeafHashes())
+        let tree = MerkleTree(leafHashes: try await store.auditLeafHashes())
+        self.tree = tree
+        self.nextSequence = tree.size
+        self.lastLeafHash = tree.size > 0 ? tree.leafHash(at: tree.size - 1) : nil
     }
 
     /// The number of durable entries.
@@ -40,6 +47,8 @@ public actor AuditLog {
             )
         }
         let leafHash = MerkleHash.leaf(entry, using: context)
+        nextSequence += 1
+        lastLeafHash = leafHash
         return try await withCheckedThrowingContinuation { continuation in
             pending.append((entry, leafHash, continuation))
             if !flushing {
@@ -66,6 +75,8 @@ public actor AuditLog {
                 // Entries queued behind a failed batch were numbered and chained after it: fail them too.
                 for item in batch + pending { item.continuation.resume(throwing: error) }
                 pending = []
+                nextSequence = tree.size
+                lastLeafHash = tree.size > 0 ? tree.leafHash(at: tree.size - 1) : nil
             }
         }
         flushing = false
@@ -77,9 +88,8 @@ public actor AuditLog {
         let issues = event.validationIssues()
         guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
         var numbered = event
-        numbered.sequence = tree.size + pending.count
-        numbered.previous = (pending.last?.leafHash ?? (tree.size > 0 ? tree.leafHash(at: tree.size - 1) : nil))
-            .map { SeamlessHex.encode($0) }
+        numbered.sequence = nextSequence
+        numbered.previous = lastLeafHash.map { SeamlessHex.encode($0) }
         return try await append(numbered.entry)
     }
 

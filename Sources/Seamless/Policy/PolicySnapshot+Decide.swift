@@ -27,7 +27,7 @@ extension PolicySnapshot {
             return deny(.resourceNotShared, "'\(entry.id)' is not shared: \(legalBasis)")
         }
         // 3. A conditional resource needs an active agreement for this requester and purpose.
-        let agreement = activeAgreement(request)
+        var agreement = activeAgreement(request)
         if case .conditional(let condition) = entry.sharing {
             guard let agreement else {
                 return deny(
@@ -36,8 +36,14 @@ extension PolicySnapshot {
                 )
             }
             basis.agreementID = agreement.id
-        } else if let agreement {
-            basis.agreementID = agreement.id
+        } else if let found = agreement {
+            // An unconditional resource needs no agreement: one on another legal basis is simply not used,
+            // and only the fields it would have opened are withheld.
+            if found.legalBasis == request.legalBasis {
+                basis.agreementID = found.id
+            } else {
+                agreement = nil
+            }
         }
         // 4. The purpose is one the resource serves, registered, and within its limits.
         guard entry.purposes.contains(where: { PurposeCode.is(request.purpose, within: $0) }) else {
