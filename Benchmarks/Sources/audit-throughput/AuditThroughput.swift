@@ -31,6 +31,38 @@ struct AuditThroughput {
             let elapsed = seconds(clock.now - start)
             print("- \(writers) concurrent writer(s): \(Int(Double(writers * perWriter) / elapsed)) durable appends/s (\(writers * perWriter) entries in \(String(format: "%.2f", elapsed)) s)")
         }
+        // A bundle of 200,000 chained events: verify and replay throughput.
+        let bundleStore = try SQLiteStore(path: folder.appendingPathComponent("bundle.sqlite").path)
+        let signer = try PrivateKey.generate(.ed25519)
+        let bundleLog = try await AuditLog(store: bundleStore, node: "gov.public-security", signer: signer)
+        let events = 200_000
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<32 {
+                group.addTask {
+                    for index in 0..<(events / 32) {
+                        var event = AuditEvent(kind: .requestReceived, at: Timestamp(secondsSince1970: 1_795_000_000 + Int64(index)), node: "gov.public-security")
+                        event.peer = "gov.civil-affairs"
+                        event.resource = "gov.public-security/household-registration"
+                        event.requestHash = AuditEvent.hash(Array("request \(writer)-\(index)".utf8))
+                        _ = try await bundleLog.append(event)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        _ = try await bundleLog.checkpoint()
+        let bundlePath = folder.appendingPathComponent("bundle").path
+        try await AuditBundle.export(store: bundleStore, node: "gov.public-security", publicKey: signer.publicKey, to: bundlePath)
+        let verifyBundleStart = clock.now
+        let verification = try BundleVerifier.verify(bundlePath)
+        let verifyBundleSeconds = seconds(clock.now - verifyBundleStart)
+        precondition(verification.findings.isEmpty, "\(verification.findings.prefix(3))")
+        print("- exchange-audit verify of \(events) chained events: \(Int(Double(events) / verifyBundleSeconds)) entries/s")
+        let replayStart = clock.now
+        let report = try AuditReplay.run(bundlePath)
+        let replaySeconds = seconds(clock.now - replayStart)
+        precondition(report.findings.isEmpty)
+        print("- exchange-audit replay (verify included) of \(events) events: \(Int(Double(events) / replaySeconds)) entries/s")
         let count = 1_000_000
         let entries = (0..<count).map { index in Array("{\"event\":\(index),\"pad\":\"\(String(repeating: "x", count: 200))\"}".utf8) }
         let context = DigestContext(.sha256)
