@@ -82,8 +82,9 @@ public enum BundleVerifier {
         guard let entriesBytes = read("entries.jsonl") else {
             throw BundleUnreadable(reason: "the bundle has no entries.jsonl")
         }
-        var lines = entriesBytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
-        if lines.last == [] {
+        // Lines are ranges of the file: no entry is copied.
+        var lines = entriesBytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(\.indices)
+        if lines.last?.isEmpty == true {
             lines.removeLast()
         } else if !entriesBytes.isEmpty {
             find(
@@ -93,43 +94,40 @@ public enum BundleVerifier {
         let context = DigestContext(.sha256)
         var tree = MerkleTree()
         var previousHash: [UInt8]?
-        for (line, bytes) in lines.enumerated() {
-            let leafHash = MerkleHash.leaf(bytes, using: context)
-            defer {
-                tree.append(leafHash: leafHash)
-                previousHash = leafHash
-            }
-            // Skim, don't parse: every entry is checked as strict JSON, but only three members are read.
-            let members = bytes.withUnsafeBytes {
-                JSONSkimmer.topLevelMembers(of: $0, wanted: ["kind", "sequence", "previous"])
-            }
-            guard let members else {
-                find("entry-not-json", "line \(line) is not valid JSON", sequence: line, file: "entries.jsonl")
-                continue
-            }
-            func text(_ range: Range<Int>?) -> String? { range.map { String(decoding: bytes[$0], as: UTF8.self) } }
-            guard let kind = text(members[0]), AuditEvent.Kind(rawValue: kind) != nil else {
-                find(
-                    "entry-invalid", "line \(line) is not an audit event (no known 'kind')", sequence: line,
-                    file: "entries.jsonl")
-                continue
-            }
-            let sequence = text(members[1]).flatMap { Int($0) }
-            let previous = text(members[2])
-            if let sequence, sequence != line {
-                find(
-                    "sequence-mismatch",
-                    sequence > line
-                        ? "line \(line) holds entry \(sequence): entries \(line)…\(sequence - 1) were dropped"
-                        : "line \(line) holds entry \(sequence): entries are out of order or repeated",
-                    sequence: line, file: "entries.jsonl")
-            }
-            let expected = previousHash.map { SeamlessHex.encode($0) }
-            if previous != expected, line > 0 {
-                find(
-                    "chain-broken",
-                    "entry \(line) commits to a previous entry that differs from line \(line - 1): entry \(line - 1) was changed, dropped or reordered",
-                    sequence: line - 1, file: "entries.jsonl")
+        entriesBytes.withUnsafeBytes { file in
+            for (line, range) in lines.enumerated() {
+                let bytes = UnsafeRawBufferPointer(rebasing: file[range])
+                let leafHash = MerkleHash.leaf(bytes, using: context)
+                defer {
+                    tree.append(leafHash: leafHash)
+                    previousHash = leafHash
+                }
+                // Skim, don't parse: every entry is checked as strict JSON, but only three members are read.
+                guard let members = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["kind", "sequence", "previous"])
+                else {
+                    find("entry-not-json", "line \(line) is not valid JSON", sequence: line, file: "entries.jsonl")
+                    continue
+                }
+                guard let kind = members[0], Self.knownKinds.contains(where: { $0.elementsEqual(bytes[kind]) }) else {
+                    find(
+                        "entry-invalid", "line \(line) is not an audit event (no known 'kind')", sequence: line,
+                        file: "entries.jsonl")
+                    continue
+                }
+                if let range = members[1], let sequence = Self.decimal(bytes[range]), sequence != line {
+                    find(
+                        "sequence-mismatch",
+                        sequence > line
+                            ? "line \(line) holds entry \(sequence): entries \(line)…\(sequence - 1) were dropped"
+                            : "line \(line) holds entry \(sequence): entries are out of order or repeated",
+                        sequence: line, file: "entries.jsonl")
+                }
+                if line > 0 && !Self.hexEquals(members[2].map { bytes[$0] }, previousHash) {
+                    find(
+                        "chain-broken",
+                        "entry \(line) commits to a previous entry that differs from line \(line - 1): entry \(line - 1) was changed, dropped or reordered",
+                        sequence: line - 1, file: "entries.jsonl")
+                }
             }
         }
         if lines.count != manifest.entries {
@@ -216,6 +214,36 @@ public enum BundleVerifier {
         let good = sizes.filter { size in size <= tree.size && tree.root(size: size) == verified[size] }
         return BundleVerification(
             manifest: manifest, entryCount: lines.count, verifiedCheckpoints: good, findings: findings)
+    }
+
+    private static let knownKinds: [[UInt8]] = AuditEvent.Kind.allCases.map { Array($0.rawValue.utf8) }
+
+    /// A non-negative decimal without sign or leading zeros, or nil.
+    private static func decimal(_ digits: Slice<UnsafeRawBufferPointer>) -> Int? {
+        guard !digits.isEmpty, digits.count <= 18, digits.first != UInt8(ascii: "0") || digits.count == 1 else {
+            return nil
+        }
+        var value = 0
+        for byte in digits {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int(byte - 0x30)
+        }
+        return value
+    }
+
+    /// Whether lowercase hex text spells `hash` (both absent counts as equal).
+    private static func hexEquals(_ text: Slice<UnsafeRawBufferPointer>?, _ hash: [UInt8]?) -> Bool {
+        guard let text, let hash else { return text == nil && hash == nil }
+        guard text.count == hash.count * 2 else { return false }
+        let digits = Array("0123456789abcdef".utf8)
+        var position = text.startIndex
+        for byte in hash {
+            guard text[position] == digits[Int(byte >> 4)], text[position + 1] == digits[Int(byte & 0xF)] else {
+                return false
+            }
+            position += 2
+        }
+        return true
     }
 
     private static func listFiles(_ path: String) -> [String] {

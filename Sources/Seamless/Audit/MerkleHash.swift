@@ -1,3 +1,4 @@
+import Foundation
 import SeamlessCrypto
 
 /// The hashes of an RFC 6962 / RFC 9162 Merkle tree over SHA-256: leaves are `SHA-256(0x00 ‖ entry)`,
@@ -16,8 +17,25 @@ public enum MerkleHash {
     }
 
     /// The leaf hash of `entry`, computed with a reused context.
+    private static let leafPrefix: [UInt8] = [0x00]
+    private static let nodePrefix: [UInt8] = [0x01]
+
     public static func leaf(_ entry: some Collection<UInt8>, using context: DigestContext) -> [UInt8] {
-        context.update([0x00])
+        context.update(leafPrefix)
+        context.update(entry)
+        return context.finalize()
+    }
+
+    /// The leaf hash of the bytes in `entry`, computed with a reused context.
+    public static func leaf(_ entry: UnsafeRawBufferPointer, using context: DigestContext) -> [UInt8] {
+        context.update(leafPrefix)
+        context.update(entry)
+        return context.finalize()
+    }
+
+    /// The leaf hash of `entry`, computed with a reused context.
+    public static func leaf(_ entry: [UInt8], using context: DigestContext) -> [UInt8] {
+        context.update(leafPrefix)
         context.update(entry)
         return context.finalize()
     }
@@ -30,9 +48,22 @@ public enum MerkleHash {
 
     /// The node hash of two children, computed with a reused context.
     public static func node(_ left: [UInt8], _ right: [UInt8], using context: DigestContext) -> [UInt8] {
-        context.update([0x01])
+        context.update(nodePrefix)
         context.update(left)
         context.update(right)
         return context.finalize()
+    }
+}
+
+/// A digest context that a value type can share between copies: the lock keeps two copies used on two
+/// threads from interleaving one message. Uncontended, it costs far less than a context per hash.
+final class SharedNodeHasher: @unchecked Sendable {
+    private let lock = NSLock()
+    private let context = DigestContext(.sha256)
+
+    func node(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        return MerkleHash.node(left, right, using: context)
     }
 }

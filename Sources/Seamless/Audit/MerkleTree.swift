@@ -8,6 +8,7 @@ import SeamlessCrypto
 public struct MerkleTree: Sendable {
     /// `levels[k][i]` is the hash of leaves `i·2^k ..< (i+1)·2^k`.
     private var levels: [[[UInt8]]] = [[]]
+    private let hasher = SharedNodeHasher()
 
     /// Creates an empty tree.
     public init() {}
@@ -27,7 +28,7 @@ public struct MerkleTree: Sendable {
         // A new leaf completes one subtree per trailing one-bit of the new size.
         while levels[level].count % 2 == 0 {
             let count = levels[level].count
-            let parent = MerkleHash.node(levels[level][count - 2], levels[level][count - 1])
+            let parent = hasher.node(levels[level][count - 2], levels[level][count - 1])
             if levels.count == level + 1 { levels.append([]) }
             levels[level + 1].append(parent)
             level += 1
@@ -72,7 +73,7 @@ public struct MerkleTree: Sendable {
             return levels[level][start >> level]
         }
         let split = Self.largestPowerOfTwo(below: width)
-        return MerkleHash.node(subtreeHash(start, start + split), subtreeHash(start + split, end))
+        return hasher.node(subtreeHash(start, start + split), subtreeHash(start + split, end))
     }
 
     /// PATH(m, D[start ..< end]) of RFC 9162 §2.1.3.1, leaf-to-root order.

@@ -29,6 +29,11 @@ public final class DigestContext {
         precondition(ok == 1, "EVP_DigestInit_ex2 failed: \(OpenSSLErrorQueue.drain() ?? "unknown")")
     }
 
+    /// Absorbs an array (a concrete overload: generic calls across modules are not specialised).
+    public func update(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { update($0) }
+    }
+
     /// Absorbs `bytes`.
     public func update(_ bytes: some Collection<UInt8>) {
         withContiguousBytes(bytes) { update($0) }
