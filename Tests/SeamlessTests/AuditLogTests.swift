@@ -162,3 +162,26 @@ struct AuditEventTests {
         #expect(event.validationIssues().isEmpty)
     }
 }
+
+@Suite("Audit event examples")
+struct AuditEventExampleTests {
+    static let names: [String] = {
+        let folder = repositoryRoot.appendingPathComponent("Schemas/examples/audit-event").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".json") }
+            .sorted()
+    }()
+
+    @Test("every example event reads, validates and is canonical JSON", arguments: names)
+    func example(name: String) throws {
+        let url = repositoryRoot.appendingPathComponent("Schemas/examples/audit-event/\(name)")
+        var bytes = Array(try Data(contentsOf: url))
+        if bytes.last == 0x0A { bytes.removeLast() }
+        let event = try DocumentReader.read(AuditEvent.self, from: bytes, source: name)
+        #expect(event.entry == bytes, "\(name) is stored as its canonical entry bytes")
+    }
+
+    @Test("there is an example of every kind")
+    func everyKind() {
+        #expect(Self.names.count >= AuditEvent.Kind.allCases.count)
+    }
+}
