@@ -13,7 +13,8 @@ struct ExchangeAudit: AsyncParsableCommand {
               exchange-audit inspect --trust trust/civil-affairs.pub.pem archive/request-0042.json
             """,
         subcommands: [
-            VerifyCommand.self, ReplayCommand.self, ProveCommand.self, CheckProofCommand.self, InspectCommand.self,
+            VerifyCommand.self, ReplayCommand.self, CrossCheckCommand.self, ProveCommand.self, CheckProofCommand.self,
+            InspectCommand.self,
         ]
     )
 

@@ -47,4 +47,20 @@ struct AuditCLITests {
         let again = try node(["audit", "export", "--node", path, "--out", bundle])
         #expect(again.status == 1, "export never overwrites a bundle")
     }
+
+    @Test("the shipped example bundles: verify passes, replay and cross-check report the planted findings")
+    func exampleBundles() throws {
+        let provider = repositoryRoot.appendingPathComponent("Docs/example-bundles/human-resources").path
+        let consumer = repositoryRoot.appendingPathComponent("Docs/example-bundles/civil-affairs").path
+        #expect(try audit(["verify", provider]).status == 0)
+        let replayed = try audit(["replay", provider])
+        #expect(replayed.status == 1)
+        #expect(replayed.stdoutText.hasPrefix("FINDINGS: 5"))
+        #expect(replayed.stdoutText.contains("access-after-withdrawal (entry 4)"))
+        let json = try audit(["replay", consumer, "--format", "json"])
+        #expect(try JSONParser().parse(json.stdout)["findings"]?.arrayValue?.count == 2)
+        let crossed = try audit(["cross-check", provider, consumer])
+        #expect(crossed.status == 1)
+        #expect(crossed.stdoutText.hasPrefix("UNMATCHED: 3"))
+    }
 }
