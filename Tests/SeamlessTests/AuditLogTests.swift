@@ -103,6 +103,20 @@ struct AuditLogTests {
         #expect(try await SQLiteStore(path: path).auditLeafHashes().count == 1)
     }
 
+    @Test("with checkpointEvery, checkpoints are signed as the log grows")
+    func automaticCheckpoints() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let log = try await AuditLog(
+            store: store, node: "gov.x", signer: try PrivateKey.generate(.ed25519), checkpointEvery: 10)
+        for index in 0..<25 { _ = try await log.append(Array("entry-\(index)".utf8)) }
+        #expect(try await store.auditCheckpoints().map(\.size) == [10, 20])
+        let reopened = try await AuditLog(
+            store: store, node: "gov.x", signer: try PrivateKey.generate(.ed25519), checkpointEvery: 10)
+        for index in 25..<30 { _ = try await reopened.append(Array("entry-\(index)".utf8)) }
+        #expect(try await store.auditCheckpoints().map(\.size) == [10, 20, 30])
+    }
+
     @Test("an oversized entry is refused")
     func oversized() async throws {
         let dir = try TemporaryDirectory()

@@ -23,12 +23,19 @@ public actor AuditLog {
     private var flushing = false
     private let context = DigestContext(.sha256)
 
-    /// Opens the log of node `node` in `store`, rebuilding the tree from the stored leaf hashes.
-    public init(store: any Store, node: String, signer: PrivateKey) async throws {
+    /// Sign a checkpoint whenever this many entries were appended since the last one (nil: only on demand).
+    public let checkpointEvery: Int?
+    private var lastCheckpointSize: Int
+
+    /// Opens the log of node `node` in `store`, rebuilding the tree from the stored leaf hashes. With
+    /// `checkpointEvery`, a checkpoint is signed and stored each time that many entries have been appended.
+    public init(store: any Store, node: String, signer: PrivateKey, checkpointEvery: Int? = nil) async throws {
         self.store = store
         self.origin = "\(node)/audit"
         self.signerName = node
         self.signer = signer
+        self.checkpointEvery = checkpointEvery.map { max(1, $0) }
+        self.lastCheckpointSize = try await store.auditCheckpoints().last?.size ?? 0
         let tree = MerkleTree(leafHashes: try await store.auditLeafHashes())
         self.tree = tree
         self.nextSequence = tree.size
@@ -67,8 +74,12 @@ public actor AuditLog {
             let start = tree.size
             do {
                 try await store.appendAuditEntries(batch.map { ($0.entry, $0.leafHash) }, from: start)
+                for item in batch { tree.append(leafHash: item.leafHash) }
+                if let every = checkpointEvery, tree.size - lastCheckpointSize >= every {
+                    // The entries are durable already; if signing fails, the next checkpoint covers them.
+                    _ = try? await checkpoint()
+                }
                 for (offset, item) in batch.enumerated() {
-                    tree.append(leafHash: item.leafHash)
                     item.continuation.resume(returning: start + offset)
                 }
             } catch {
@@ -98,6 +109,7 @@ public actor AuditLog {
         let checkpoint = Checkpoint(origin: origin, size: tree.size, root: tree.root())
         let note = try checkpoint.signed(name: signerName, with: signer)
         try await store.saveAuditCheckpoint(size: checkpoint.size, note: note.serialized)
+        lastCheckpointSize = checkpoint.size
         return note
     }
 
