@@ -25,34 +25,26 @@ public enum CrossCheck {
     ) throws(BundleUnreadable) -> (nodes: [String], unmatched: [Unmatched]) {
         let sides = [try side(a), try side(b)]
         var unmatched: [Unmatched] = []
+        // Each side's disclosures need the other's receipts, and each side's receipts the other's disclosures.
+        let pairs: [(AuditEvent.Kind, AuditEvent.Kind, String)] = [
+            (.disclosure, .receipt, "disclosure-without-receipt"),
+            (.receipt, .disclosure, "receipt-without-disclosure"),
+        ]
         for (index, this) in sides.enumerated() {
             let other = sides[1 - index]
-            for (sequence, event) in this.events where event.kind == .disclosure && event.peer == other.node {
-                guard let hash = event.requestHash else { continue }
-                let received = other.events.contains {
-                    $0.1.kind == .receipt && $0.1.requestHash == hash && $0.1.peer == this.node
-                }
-                if !received {
+            for (kind, counterpart, rule) in pairs {
+                for (sequence, event) in this.events where event.kind == kind && event.peer == other.node {
+                    guard let hash = event.requestHash else { continue }
+                    let matched = other.events.contains {
+                        $0.1.kind == counterpart && $0.1.requestHash == hash && $0.1.peer == this.node
+                    }
+                    guard !matched else { continue }
+                    let what =
+                        kind == .disclosure
+                        ? "\(this.node) disclosed '\(event.resource ?? "?")' to \(other.node), which logged no receipt for this request"
+                        : "\(this.node) logged receiving '\(event.resource ?? "?")' from \(other.node), which logged no disclosure for this request"
                     unmatched.append(
-                        Unmatched(
-                            rule: "disclosure-without-receipt", node: this.node, sequence: sequence, requestHash: hash,
-                            message:
-                                "\(this.node) disclosed '\(event.resource ?? "?")' to \(other.node), which logged no receipt for this request"
-                        ))
-                }
-            }
-            for (sequence, event) in this.events where event.kind == .receipt && event.peer == other.node {
-                guard let hash = event.requestHash else { continue }
-                let disclosed = other.events.contains {
-                    $0.1.kind == .disclosure && $0.1.requestHash == hash && $0.1.peer == this.node
-                }
-                if !disclosed {
-                    unmatched.append(
-                        Unmatched(
-                            rule: "receipt-without-disclosure", node: this.node, sequence: sequence, requestHash: hash,
-                            message:
-                                "\(this.node) logged receiving '\(event.resource ?? "?")' from \(other.node), which logged no disclosure for this request"
-                        ))
+                        Unmatched(rule: rule, node: this.node, sequence: sequence, requestHash: hash, message: what))
                 }
             }
         }
