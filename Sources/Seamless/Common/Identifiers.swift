@@ -45,6 +45,8 @@ public enum PurposeCode {
 
     /// Whether `purpose` is `allowed` or a narrower purpose under it (`a.b` is within `a`).
     public static func `is`(_ purpose: String, within allowed: String) -> Bool {
+        // The common case, and String's fastest comparison.
+        if purpose == allowed { return true }
         // Codes are ASCII: compare bytes, not grapheme clusters (this runs on every policy decision).
         let purposeBytes = purpose.utf8
         let allowedBytes = allowed.utf8
