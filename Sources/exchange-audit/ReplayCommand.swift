@@ -19,11 +19,23 @@ struct ReplayCommand: ParsableCommand {
 
     @Argument(help: "The bundle folder.") var bundle: String
     @Option(help: "text or json.") var format: OutputFormat = .text
+    @Option(
+        name: .customLong("as-of"),
+        help:
+            "Judge data lives as of this moment (RFC 3339 UTC); default the bundle's end. The export time is not signed."
+    )
+    var asOf: String?
 
     func run() throws {
+        let moment = try asOf.map { text -> Timestamp in
+            guard let moment = Timestamp(rfc3339: text) else {
+                throw CommandFailure.usage("--as-of '\(text)' is not a UTC time like 2026-12-31T00:00:00Z")
+            }
+            return moment
+        }
         let report: ReplayReport
         do {
-            report = try AuditReplay.run(bundle)
+            report = try AuditReplay.run(bundle, asOf: moment)
         } catch {
             throw CommandFailure.io(error.reason)
         }

@@ -42,6 +42,7 @@ struct AuditCommand: AsyncParsableCommand {
         @Option(help: "Export entries 0..<SEQ only (default: all).") var to: Int?
 
         func run() async throws {
+            if let to, to < 0 { throw CommandFailure.usage("--to \(to) must be 0 or more") }
             let directory = try node.open()
             let store = try directory.store()
             let log = try await directory.auditLog(store)

@@ -61,6 +61,7 @@ struct AuditCLITests {
         #expect(try JSONParser().parse(json.stdout)["findings"]?.arrayValue?.count == 2)
         let crossed = try audit(["cross-check", provider, consumer])
         #expect(crossed.status == 1)
-        #expect(crossed.stdoutText.hasPrefix("UNMATCHED: 3"))
+        #expect(crossed.stdoutText.hasPrefix("UNMATCHED: 4"))
+        #expect(crossed.stdoutText.contains("exchange-differs"))
     }
 }

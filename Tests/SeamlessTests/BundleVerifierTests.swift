@@ -128,3 +128,30 @@ struct BundleVerifierTests {
         #expect(throws: BundleUnreadable.self) { _ = try BundleVerifier.verify(dir.path("nothing")) }
     }
 }
+
+@Suite("Audit bundle verification: review cases")
+struct BundleVerifierReviewTests {
+    @Test("one dropped entry is reported once; a misnamed checkpoint and a trust key with a wrong kid are reported")
+    func reviewCases() async throws {
+        let dir = try TemporaryDirectory()
+        let key = try PrivateKey.generate(.ed25519)
+        let path = try await BundleVerifierTests.bundle(dir, key: key)
+        var lines = try BundleVerifierTests.lines(path)
+        lines.remove(at: 30)
+        try BundleVerifierTests.write(lines, path)
+        try FileManager.default.moveItem(
+            atPath: path + "/checkpoints/20.note", toPath: path + "/checkpoints/twenty.note")
+        var trust = try String(contentsOfFile: path + "/trust.json", encoding: .utf8)
+        let kid = key.publicKey.kid
+        trust = trust.replacingOccurrences(of: kid, with: String(kid.reversed()))
+        try trust.write(toFile: path + "/trust.json", atomically: true, encoding: .utf8)
+        let findings = try BundleVerifier.verify(path).findings
+        #expect(findings.filter { $0.code == "sequence-mismatch" }.count == 1, "\(findings)")
+        #expect(findings.contains { $0.code == "trust-unreadable" && $0.message.contains("lists kid") })
+        // With trust.json unusable no checkpoint verifies; restore it to see the misnamed file reported.
+        trust = trust.replacingOccurrences(of: String(kid.reversed()), with: kid)
+        try trust.write(toFile: path + "/trust.json", atomically: true, encoding: .utf8)
+        let again = try BundleVerifier.verify(path).findings
+        #expect(again.contains { $0.code == "checkpoint-misnamed" && $0.file == "checkpoints/twenty.note" }, "\(again)")
+    }
+}

@@ -174,13 +174,13 @@ struct ExampleBundleTests {
         #expect(Self.findings(try AuditReplay.run(Self.consumer)) == Self.plantedConsumerFindings)
     }
 
-    @Test("cross-checking the two bundles finds the disclosures Civil Affairs never logged receiving")
+    @Test("cross-checking the two bundles finds unreceived disclosures and a receipt that differs from its disclosure")
     func crossCheck() throws {
         let result = try CrossCheck.run(Self.provider, Self.consumer)
         #expect(
             Set(result.unmatched.map { "\($0.rule)@\($0.node)#\($0.sequence)" }) == [
                 "disclosure-without-receipt@gov.human-resources#5", "disclosure-without-receipt@gov.human-resources#7",
-                "disclosure-without-receipt@gov.human-resources#10",
+                "disclosure-without-receipt@gov.human-resources#10", "exchange-differs@gov.human-resources#9",
             ], "\(result.unmatched)")
     }
 }

@@ -47,10 +47,19 @@ public enum AuditBundle {
         /// The nodes.
         public var nodes: [TrustedNode]
 
-        /// The signed-note keys of every node.
+        /// The signed-note keys of every node; a key whose kid or algorithm does not match its PEM is refused.
         public func noteKeys() throws -> [NoteKey] {
             try nodes.flatMap { node in
-                try node.keys.map { NoteKey(name: node.id, publicKey: try PublicKey(pemRepresentation: $0.publicKey)) }
+                try node.keys.map { entry in
+                    let key = try PublicKey(pemRepresentation: entry.publicKey)
+                    guard key.kid == entry.kid, key.algorithm == entry.algorithm else {
+                        throw StoreError(
+                            .refused,
+                            "trust.json lists kid \(entry.kid) (\(entry.algorithm)) for \(node.id), but its key is \(key.kid) (\(key.algorithm))"
+                        )
+                    }
+                    return NoteKey(name: node.id, publicKey: key)
+                }
             }
         }
     }
@@ -65,6 +74,9 @@ public enum AuditBundle {
         let manager = FileManager.default
         guard !manager.fileExists(atPath: path) else {
             throw StoreError(.refused, "'\(path)' exists; an audit bundle is written into a new folder")
+        }
+        if let size, size < 0 {
+            throw StoreError(.refused, "an export size of \(size) entries is not possible; give 0 or more")
         }
         let total = try await store.auditLeafHashes().count
         let count = min(size ?? total, total)

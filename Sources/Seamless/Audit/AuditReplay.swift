@@ -33,28 +33,54 @@ public struct ReplayReport: Sendable, Codable {
 /// purpose received for, deletion by the end of the data life, answers to applications within the
 /// deadline. Integrity problems found by ``BundleVerifier`` are reported first, under rule `integrity`.
 public enum AuditReplay {
-    /// Replays the bundle in the folder `path`.
-    public static func run(_ path: String) throws(BundleUnreadable) -> ReplayReport {
+    /// Replays the bundle in the folder `path`. `asOf` is the moment data lives are judged at; by default
+    /// the later of the last entry and the manifest's export time (which is not signed: an auditor who
+    /// knows when the bundle was made should say so).
+    public static func run(_ path: String, asOf: Timestamp? = nil) throws(BundleUnreadable) -> ReplayReport {
         let verification = try BundleVerifier.verify(path)
         var findings = verification.findings.map {
             ReplayFinding(rule: "integrity", sequence: $0.sequence, department: nil, message: $0.description)
         }
         func read(_ name: String) -> Data? { try? Data(contentsOf: URL(fileURLWithPath: path + "/" + name)) }
+        // Nothing unreadable is skipped silently: each input that cannot be read is a finding.
+        func missing(_ message: String, sequence: Int? = nil) {
+            findings.append(ReplayFinding(rule: "missing-input", sequence: sequence, department: nil, message: message))
+        }
         func decodeLines<T: Decodable>(_ type: T.Type, _ name: String) -> [T] {
-            guard let data = read(name) else { return [] }
-            return data.split(separator: 0x0A).compactMap { try? JSONDecoder().decode(T.self, from: Data($0)) }
+            guard let data = read(name) else {
+                missing("\(name) is not in the bundle")
+                return []
+            }
+            return data.split(separator: 0x0A).enumerated().compactMap { line, bytes in
+                do {
+                    return try JSONDecoder().decode(T.self, from: Data(bytes))
+                } catch {
+                    missing(
+                        "line \(line) of \(name) cannot be read, so replay cannot use it",
+                        sequence: name == "entries.jsonl" ? line : nil)
+                    return nil
+                }
+            }
+        }
+        func decodeFile<T: Decodable>(_ type: T.Type, _ name: String, required: Bool = true) -> T? {
+            guard let data = read(name) else {
+                if required { missing("\(name) is not in the bundle") }
+                return nil
+            }
+            do {
+                return try JSONDecoder().decode(T.self, from: data)
+            } catch {
+                missing("\(name) cannot be read: \(error)")
+                return nil
+            }
         }
         let events = decodeLines(AuditEvent.self, "entries.jsonl")
         let consents = decodeLines(ConsentStatus.self, "consents.jsonl")
         let agreements = decodeLines(Agreement.self, "agreements.jsonl")
-        let purposes =
-            read("purposes.json").flatMap { try? JSONDecoder().decode(PurposeRegistry.self, from: $0) }
-            ?? PurposeRegistry(purposes: [])
-        let members = Set(read("members.json").flatMap { try? JSONDecoder().decode([String].self, from: $0) } ?? [])
-        let calendar = read("calendar.json").flatMap { try? JSONDecoder().decode(WorkingCalendar.self, from: $0) }
-        let lists =
-            read("responsibility-lists.json").flatMap { try? JSONDecoder().decode([ResponsibilityList].self, from: $0) }
-            ?? []
+        let purposes = decodeFile(PurposeRegistry.self, "purposes.json") ?? PurposeRegistry(purposes: [])
+        let members = Set(decodeFile([String].self, "members.json") ?? [])
+        let calendar = decodeFile(WorkingCalendar.self, "calendar.json", required: false)
+        let lists = decodeFile([ResponsibilityList].self, "responsibility-lists.json") ?? []
         let node = verification.manifest.node
         var snapshots: [String: PolicySnapshot] = [:]
         func snapshot(_ revision: String) -> PolicySnapshot? {
@@ -161,7 +187,7 @@ public enum AuditReplay {
             }
         }
         let end = events.last?.at ?? verification.manifest.exportedAt
-        let bundleEnd = max(end, verification.manifest.exportedAt)
+        let bundleEnd = asOf ?? max(end, verification.manifest.exportedAt)
         for (hash, receipt) in receipts.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             guard let expires = receipt.event.expiresAt else { continue }
             let gone = purged[hash]
@@ -174,21 +200,36 @@ public enum AuditReplay {
                         "data received at entry \(receipt.sequence) had to be deleted by \(expires) but was \(gone.map { "purged only at \($0)" } ?? "never purged")"
                 ))
         }
+        let ownAgreements = agreements.filter { ResourceID.node(of: $0.resource) == node }
+        if calendar == nil && !ownAgreements.isEmpty {
+            missing(
+                "there is no calendar.json, so the reply deadlines of \(ownAgreements.count) agreements cannot be checked"
+            )
+        }
         if let calendar {
-            for agreement in agreements where ResourceID.node(of: agreement.resource) == node {
-                guard let applied = agreement.appliedAt,
-                    let answer = agreement.history.first(where: { $0.state == .approved || $0.state == .rejected })
-                else { continue }
+            for agreement in ownAgreements {
+                guard let applied = agreement.appliedAt else { continue }
                 let days =
                     lists.first { $0.department == node }?.responsibility(for: agreement.resource)?.approver?.replyDays
                     ?? Approver.defaultReplyDays
-                guard let deadline = try? calendar.adding(workingDays: days, to: applied.day) else { continue }
-                if answer.at.day > deadline {
+                guard let deadline = try? calendar.adding(workingDays: days, to: applied.day) else {
+                    missing("the calendar does not cover the reply deadline of application \(agreement.id)")
+                    continue
+                }
+                let answer = agreement.history.first { $0.state == .approved || $0.state == .rejected }
+                if let answer, answer.at.day > deadline {
                     findings.append(
                         ReplayFinding(
                             rule: "answered-late", sequence: nil, department: agreement.requester,
                             message:
                                 "application \(agreement.id) was answered on \(answer.at.day), after its deadline \(deadline) (\(days) working days)"
+                        ))
+                } else if answer == nil, agreement.state == .applied, bundleEnd.day > deadline {
+                    findings.append(
+                        ReplayFinding(
+                            rule: "unanswered-late", sequence: nil, department: agreement.requester,
+                            message:
+                                "application \(agreement.id) was still unanswered on \(bundleEnd.day), past its deadline \(deadline) (\(days) working days)"
                         ))
                 }
             }

@@ -94,6 +94,7 @@ public enum BundleVerifier {
         let context = DigestContext(.sha256)
         var tree = MerkleTree()
         var previousHash: [UInt8]?
+        var highestSequence: Int?
         entriesBytes.withUnsafeBytes { file in
             for (line, range) in lines.enumerated() {
                 let bytes = UnsafeRawBufferPointer(rebasing: file[range])
@@ -114,13 +115,22 @@ public enum BundleVerifier {
                         file: "entries.jsonl")
                     continue
                 }
-                if let range = members[1], let sequence = Self.decimal(bytes[range]), sequence != line {
-                    find(
-                        "sequence-mismatch",
-                        sequence > line
-                            ? "line \(line) holds entry \(sequence): entries \(line)…\(sequence - 1) were dropped"
-                            : "line \(line) holds entry \(sequence): entries are out of order or repeated",
-                        sequence: line, file: "entries.jsonl")
+                // Compare with the highest number seen so far, so one dropped entry is reported once, not
+                // again on every line after it.
+                if let range = members[1], let sequence = Self.decimal(bytes[range]) {
+                    let expected = highestSequence.map { $0 + 1 } ?? 0
+                    if sequence > expected {
+                        find(
+                            "sequence-mismatch",
+                            "line \(line) holds entry \(sequence): entries \(expected)…\(sequence - 1) are missing here (dropped or moved)",
+                            sequence: line, file: "entries.jsonl")
+                    } else if sequence < expected {
+                        find(
+                            "sequence-mismatch",
+                            "line \(line) holds entry \(sequence), which came earlier: entries are out of order or repeated",
+                            sequence: line, file: "entries.jsonl")
+                    }
+                    highestSequence = max(highestSequence ?? sequence, sequence)
                 }
                 if line > 0 && !Self.hexEquals(members[2].map { bytes[$0] }, previousHash) {
                     find(
@@ -149,7 +159,9 @@ public enum BundleVerifier {
         }
         var verified: [Int: [UInt8]] = [:]
         let checkpointFiles = listFiles(path + "/checkpoints").filter { $0.hasSuffix(".note") }
-        for name in checkpointFiles.sorted(by: { (Int($0.dropLast(5)) ?? 0) < (Int($1.dropLast(5)) ?? 0) }) {
+        // Well-named files (`<size>.note`) first, in size order, so a forged extra file is the one reported.
+        func order(_ name: String) -> (Int, String) { (Int(name.dropLast(5)) ?? Int.max, name) }
+        for name in checkpointFiles.sorted(by: { order($0) < order($1) }) {
             let file = "checkpoints/\(name)"
             guard let bytes = read(file) else { continue }
             let checkpoint: Checkpoint
@@ -163,6 +175,11 @@ public enum BundleVerifier {
                 default: find("checkpoint-unreadable", error.reason, file: file)
                 }
                 continue
+            }
+            if name != "\(checkpoint.size).note" {
+                find(
+                    "checkpoint-misnamed", "it is the checkpoint of size \(checkpoint.size) but is named \(name)",
+                    file: file)
             }
             if checkpoint.origin != manifest.origin {
                 find("checkpoint-origin", "it is for log '\(checkpoint.origin)', not '\(manifest.origin)'", file: file)

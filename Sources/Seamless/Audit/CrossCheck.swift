@@ -5,7 +5,8 @@ import Foundation
 public enum CrossCheck {
     /// One side of an exchange that the other side did not log.
     public struct Unmatched: Sendable, Hashable, Codable, CustomStringConvertible {
-        /// `disclosure-without-receipt` or `receipt-without-disclosure`.
+        /// `disclosure-without-receipt`, `receipt-without-disclosure`, or `exchange-differs` when both
+        /// sides logged the exchange but not the same fields, record count or response.
         public var rule: String
         /// The node whose log has the entry.
         public var node: String
@@ -24,6 +25,9 @@ public enum CrossCheck {
         _ a: String, _ b: String
     ) throws(BundleUnreadable) -> (nodes: [String], unmatched: [Unmatched]) {
         let sides = [try side(a), try side(b)]
+        guard sides[0].node != sides[1].node else {
+            throw BundleUnreadable(reason: "both bundles are of \(sides[0].node); cross-check compares two departments")
+        }
         var unmatched: [Unmatched] = []
         // Each side's disclosures need the other's receipts, and each side's receipts the other's disclosures.
         let pairs: [(AuditEvent.Kind, AuditEvent.Kind, String)] = [
@@ -35,10 +39,24 @@ public enum CrossCheck {
             for (kind, counterpart, rule) in pairs {
                 for (sequence, event) in this.events where event.kind == kind && event.peer == other.node {
                     guard let hash = event.requestHash else { continue }
-                    let matched = other.events.contains {
+                    let match = other.events.first {
                         $0.1.kind == counterpart && $0.1.requestHash == hash && $0.1.peer == this.node
+                    }?.1
+                    if let match {
+                        // Compare each matched pair once, from the disclosing side.
+                        if kind == .disclosure,
+                            Set(event.fields ?? []) != Set(match.fields ?? []) || event.recordCount != match.recordCount
+                                || event.responseHash != match.responseHash
+                        {
+                            unmatched.append(
+                                Unmatched(
+                                    rule: "exchange-differs", node: this.node, sequence: sequence, requestHash: hash,
+                                    message:
+                                        "\(this.node) logged disclosing \(event.fields ?? []) (\(event.recordCount ?? 0) records) but \(other.node) logged receiving \(match.fields ?? []) (\(match.recordCount ?? 0) records)"
+                                ))
+                        }
+                        continue
                     }
-                    guard !matched else { continue }
                     let what =
                         kind == .disclosure
                         ? "\(this.node) disclosed '\(event.resource ?? "?")' to \(other.node), which logged no receipt for this request"

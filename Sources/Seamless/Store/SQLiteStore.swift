@@ -383,10 +383,11 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Keeps the first note stored for a size: a later one would drop the cosignatures added to it.
     public func saveAuditCheckpoint(size: Int, note: String) async throws {
         try await write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO auditCheckpoint (size, note) VALUES (?, ?)", arguments: [size, note])
+                sql: "INSERT OR IGNORE INTO auditCheckpoint (size, note) VALUES (?, ?)", arguments: [size, note])
         }
     }
 
