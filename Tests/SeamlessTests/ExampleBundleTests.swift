@@ -142,12 +142,14 @@ struct ExampleBundleTests {
             event.expiresAt = at.adding(seconds: Int64(days) * 86_400)
             return event
         }
+        // 0: an honest receipt.
         _ = try await caLog.append(
             receipt(
-                "request-honest", at: F.t("2026-12-01T02:00:01Z"), purpose: "social-assistance.eligibility", days: 60))  // 0
+                "request-honest", at: F.t("2026-12-01T02:00:01Z"), purpose: "social-assistance.eligibility", days: 60))
+        // 1: a receipt whose data is never purged (planted).
         _ = try await caLog.append(
             receipt(
-                "request-leaky", at: F.t("2026-12-03T02:00:01Z"), purpose: "social-assistance.eligibility", days: 10))  // 1: never purged
+                "request-leaky", at: F.t("2026-12-03T02:00:01Z"), purpose: "social-assistance.eligibility", days: 10))
         var use = AuditEvent(kind: .use, at: F.t("2026-12-05T01:00:00Z"), node: F.civil)
         use.requestHash = AuditEvent.hash(Array("request-honest".utf8))
         use.purpose = "social-assistance.eligibility"
