@@ -7,8 +7,9 @@ struct CrossCheckCommand: ParsableCommand {
         commandName: "cross-check",
         abstract: "Match one department's disclosures with the other's receipts, and the reverse.",
         discussion: """
-            Both bundles must verify first. Exit 0 when everything matches, 1 when something is unmatched,
-            3 when a bundle cannot be read or does not verify.
+            Both bundles must verify first and be of two different nodes. Matched pairs must agree on fields,
+            record count and response hash (exchange-differs). Exit 0 when everything matches, 1 when something
+            is unmatched or differs, 3 when a bundle cannot be read, does not verify, or both are of one node.
 
             Example:
               exchange-audit cross-check /tmp/ps-bundle /tmp/ca-bundle

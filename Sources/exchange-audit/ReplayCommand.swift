@@ -9,8 +9,10 @@ struct ReplayCommand: ParsableCommand {
         discussion: """
             Uses the bundle's catalog revisions, consents, agreements, purposes and members. Reports access
             without a valid consent, access after withdrawal, purposes the resource does not serve, fields
-            beyond the grant, use for another purpose, data kept past its data life, and applications
-            answered after their deadline. Exit 0 clean, 1 findings, 3 unreadable bundle.
+            beyond the grant, use for another purpose, data kept past its data life, applications answered
+            after their deadline or still unanswered past it, and every input it could not read
+            (missing-input). --as-of judges data lives and deadlines at a moment you know, since the bundle's
+            export time is not signed. Exit 0 clean, 1 findings, 2 usage, 3 unreadable bundle.
 
             Example:
               exchange-audit replay /tmp/ps-bundle --format json

@@ -203,7 +203,7 @@ public enum AuditReplay {
         let ownAgreements = agreements.filter { ResourceID.node(of: $0.resource) == node }
         if calendar == nil && !ownAgreements.isEmpty {
             missing(
-                "there is no calendar.json, so the reply deadlines of \(ownAgreements.count) agreements cannot be checked"
+                "there is no calendar.json, so the reply deadline\(ownAgreements.count == 1 ? " of 1 agreement" : "s of \(ownAgreements.count) agreements") cannot be checked"
             )
         }
         if let calendar {

@@ -107,12 +107,15 @@ public enum BundleVerifier {
                 guard let members = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["kind", "sequence", "previous"])
                 else {
                     find("entry-not-json", "line \(line) is not valid JSON", sequence: line, file: "entries.jsonl")
+                    // A damaged line still takes its place: the next entry is not "missing" because of it.
+                    highestSequence = (highestSequence ?? -1) + 1
                     continue
                 }
                 guard let kind = members[0], Self.knownKinds.contains(where: { $0.elementsEqual(bytes[kind]) }) else {
                     find(
                         "entry-invalid", "line \(line) is not an audit event (no known 'kind')", sequence: line,
                         file: "entries.jsonl")
+                    highestSequence = (highestSequence ?? -1) + 1
                     continue
                 }
                 // Compare with the highest number seen so far, so one dropped entry is reported once, not

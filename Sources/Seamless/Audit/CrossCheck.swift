@@ -52,7 +52,7 @@ public enum CrossCheck {
                                 Unmatched(
                                     rule: "exchange-differs", node: this.node, sequence: sequence, requestHash: hash,
                                     message:
-                                        "\(this.node) logged disclosing \(event.fields ?? []) (\(event.recordCount ?? 0) records) but \(other.node) logged receiving \(match.fields ?? []) (\(match.recordCount ?? 0) records)"
+                                        "\(this.node) logged disclosing \(event.fields ?? []) (\(event.recordCount ?? 0) records, response \(event.responseHash ?? "none")) but \(other.node) logged receiving \(match.fields ?? []) (\(match.recordCount ?? 0) records, response \(match.responseHash ?? "none"))"
                                 ))
                         }
                         continue
