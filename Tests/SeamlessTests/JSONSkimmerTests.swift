@@ -37,4 +37,19 @@ struct JSONSkimmerTests {
                 JSONSkimmer.topLevelMembers(of: UnsafeRawBufferPointer($0), wanted: [])
             } ?? nil == nil)
     }
+
+    @Test("in sorted mode, keys must increase at every level; canonical JSON passes")
+    func sortedKeys() {
+        func skim(_ text: String) -> Bool {
+            Array(text.utf8).withUnsafeBytes { JSONSkimmer.topLevelMembers(of: $0, wanted: [], sortedKeys: true) }
+                != nil
+        }
+        #expect(skim(#"{"a":1,"b":{"x":[{"p":1,"q":2}],"y":2}}"#))
+        #expect(!skim(#"{"b":1,"a":2}"#))
+        #expect(!skim(#"{"a":{"y":1,"x":2}}"#))
+        #expect(!skim(#"{"a":1,"a":1}"#))
+        let canonical = String(
+            decoding: CanonicalJSON.serialize(["zeta": 1, "alpha": ["m": 1, "b": [["y": 1, "c": 2]]]]), as: UTF8.self)
+        #expect(skim(canonical))
+    }
 }

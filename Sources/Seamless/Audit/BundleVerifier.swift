@@ -104,9 +104,13 @@ public enum BundleVerifier {
                     previousHash = leafHash
                 }
                 // Skim, don't parse: every entry is checked as strict JSON, but only three members are read.
-                guard let members = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["kind", "sequence", "previous"])
+                guard
+                    let members = JSONSkimmer.topLevelMembers(
+                        of: bytes, wanted: ["kind", "sequence", "previous"], sortedKeys: true)
                 else {
-                    find("entry-not-json", "line \(line) is not valid JSON", sequence: line, file: "entries.jsonl")
+                    find(
+                        "entry-not-json", "line \(line) is not valid canonical JSON", sequence: line,
+                        file: "entries.jsonl")
                     // A damaged line still takes its place: the next entry is not "missing" because of it.
                     highestSequence = (highestSequence ?? -1) + 1
                     continue

@@ -5,13 +5,17 @@ struct JSONSkimmer {
     private let bytes: UnsafeRawBufferPointer
     private var index = 0
     private let maxDepth: Int
+    /// Require every object's keys in strictly increasing byte order (canonical JSON with ASCII keys),
+    /// which also rules out duplicates without remembering every key.
+    private var sortedKeys = false
 
     /// The byte ranges of the values of the top-level members named in `wanted` (string values without
     /// their quotes), or `nil` if the text is not strict JSON or not an object.
     static func topLevelMembers(
-        of bytes: UnsafeRawBufferPointer, wanted: [StaticString], maxDepth: Int = 64
+        of bytes: UnsafeRawBufferPointer, wanted: [StaticString], maxDepth: Int = 64, sortedKeys: Bool = false
     ) -> [Range<Int>?]? {
         var skimmer = JSONSkimmer(bytes: bytes, maxDepth: maxDepth)
+        skimmer.sortedKeys = sortedKeys
         skimmer.skipWhitespace()
         guard skimmer.peek == UInt8(ascii: "{") else { return nil }
         var found = [Range<Int>?](repeating: nil, count: wanted.count)
@@ -23,10 +27,7 @@ struct JSONSkimmer {
         } else {
             while true {
                 skimmer.skipWhitespace()
-                guard let key = skimmer.string() else { return nil }
-                // Duplicate keys are refused, as the strict parser does.
-                if keys.contains(where: { skimmer.equal($0, key) }) { return nil }
-                keys.append(key)
+                guard let key = skimmer.string(), skimmer.accept(key, after: &keys) else { return nil }
                 skimmer.skipWhitespace()
                 guard skimmer.peek == UInt8(ascii: ":") else { return nil }
                 skimmer.index += 1
@@ -52,6 +53,22 @@ struct JSONSkimmer {
 
     private mutating func skipWhitespace() {
         while let byte = peek, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+    }
+
+    /// Duplicate keys are refused, as the strict parser does; in sorted mode only the last key is kept.
+    private func accept(_ key: Range<Int>, after keys: inout [Range<Int>]) -> Bool {
+        if sortedKeys {
+            if let last = keys.last, !precedes(last, key) { return false }
+            if keys.isEmpty { keys.append(key) } else { keys[0] = key }
+            return true
+        }
+        if keys.contains(where: { equal($0, key) }) { return false }
+        keys.append(key)
+        return true
+    }
+
+    private func precedes(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
+        UnsafeRawBufferPointer(rebasing: bytes[a]).lexicographicallyPrecedes(UnsafeRawBufferPointer(rebasing: bytes[b]))
     }
 
     private func equal(_ a: Range<Int>, _ b: Range<Int>) -> Bool {
@@ -88,9 +105,7 @@ struct JSONSkimmer {
         while true {
             skipWhitespace()
             if keyed {
-                guard let key = string() else { return false }
-                if keys.contains(where: { equal($0, key) }) { return false }
-                keys.append(key)
+                guard let key = string(), accept(key, after: &keys) else { return false }
                 skipWhitespace()
                 guard peek == UInt8(ascii: ":") else { return false }
                 index += 1
