@@ -53,6 +53,10 @@ struct AuditThroughput {
         _ = try await bundleLog.checkpoint()
         let bundlePath = folder.appendingPathComponent("bundle").path
         try await AuditBundle.export(store: bundleStore, node: "gov.public-security", publicKey: signer.publicKey, to: bundlePath)
+        // AUDIT_PROFILE_VERIFY=N repeats the verification N times first, for a profiler to see it alone.
+        for _ in 0..<(Int(ProcessInfo.processInfo.environment["AUDIT_PROFILE_VERIFY"] ?? "") ?? 0) {
+            _ = try BundleVerifier.verify(bundlePath)
+        }
         let verifyBundleStart = clock.now
         let verification = try BundleVerifier.verify(bundlePath)
         let verifyBundleSeconds = seconds(clock.now - verifyBundleStart)

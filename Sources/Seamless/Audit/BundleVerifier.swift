@@ -43,8 +43,13 @@ public struct BundleVerification: Sendable {
 public enum BundleVerifier {
     /// Verifies the bundle in the folder `path`.
     public static func verify(_ path: String) throws(BundleUnreadable) -> BundleVerification {
-        func read(_ name: String) -> [UInt8]? {
-            (try? Data(contentsOf: URL(fileURLWithPath: path + "/" + name))).map { Array($0) }
+        // Files are read once, without copying into arrays: entries.jsonl can be gigabytes.
+        var cache: [String: Data] = [:]
+        func read(_ name: String) -> Data? {
+            if let cached = cache[name] { return cached }
+            let data = try? Data(contentsOf: URL(fileURLWithPath: path + "/" + name), options: .mappedIfSafe)
+            if name == "entries.jsonl" { cache[name] = data }
+            return data
         }
         guard let manifestBytes = read("manifest.json") else {
             throw BundleUnreadable(reason: "'\(path)' has no manifest.json; it is not an audit bundle")
@@ -83,10 +88,21 @@ public enum BundleVerifier {
             throw BundleUnreadable(reason: "the bundle has no entries.jsonl")
         }
         // Lines are ranges of the file: no entry is copied.
-        var lines = entriesBytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(\.indices)
-        if lines.last?.isEmpty == true {
-            lines.removeLast()
-        } else if !entriesBytes.isEmpty {
+        var lines: [Range<Int>] = []
+        let endsWithNewline = entriesBytes.withUnsafeBytes { file -> Bool in
+            var start = 0
+            while start < file.count {
+                guard let base = file.baseAddress, let newline = memchr(base + start, 0x0A, file.count - start) else {
+                    lines.append(start..<file.count)
+                    return false
+                }
+                let end = base.distance(to: UnsafeRawPointer(newline))
+                lines.append(start..<end)
+                start = end + 1
+            }
+            return true
+        }
+        if !endsWithNewline {
             find(
                 "entries-truncated", "entries.jsonl does not end with a newline: its last line may be cut off",
                 file: "entries.jsonl")

@@ -21,7 +21,7 @@ struct JSONSkimmer {
         var found = [Range<Int>?](repeating: nil, count: wanted.count)
         skimmer.index += 1
         skimmer.skipWhitespace()
-        var keys: [Range<Int>] = []
+        var keys = SeenKeys()
         if skimmer.peek == UInt8(ascii: "}") {
             skimmer.index += 1
         } else {
@@ -55,15 +55,21 @@ struct JSONSkimmer {
         while let byte = peek, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
     }
 
-    /// Duplicate keys are refused, as the strict parser does; in sorted mode only the last key is kept.
-    private func accept(_ key: Range<Int>, after keys: inout [Range<Int>]) -> Bool {
+    /// The keys of one object seen so far: in sorted mode only the last one, so no list is allocated.
+    struct SeenKeys {
+        var last: Range<Int>?
+        var all: [Range<Int>] = []
+    }
+
+    /// Duplicate keys are refused, as the strict parser does; sorted mode also refuses keys out of order.
+    private func accept(_ key: Range<Int>, after seen: inout SeenKeys) -> Bool {
         if sortedKeys {
-            if let last = keys.last, !precedes(last, key) { return false }
-            if keys.isEmpty { keys.append(key) } else { keys[0] = key }
+            if let last = seen.last, !precedes(last, key) { return false }
+            seen.last = key
             return true
         }
-        if keys.contains(where: { equal($0, key) }) { return false }
-        keys.append(key)
+        if seen.all.contains(where: { equal($0, key) }) { return false }
+        seen.all.append(key)
         return true
     }
 
@@ -101,7 +107,7 @@ struct JSONSkimmer {
             index += 1
             return true
         }
-        var keys: [Range<Int>] = []
+        var keys = SeenKeys()
         while true {
             skipWhitespace()
             if keyed {
@@ -134,7 +140,14 @@ struct JSONSkimmer {
         index += 1
         let start = index
         var ascii = true
-        while let byte = peek {
+        while true {
+            // Eight plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte among them).
+            while index + 8 <= bytes.count,
+                EnvelopeLayout.Scanner.isPlain(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            {
+                index += 8
+            }
+            guard let byte = peek else { break }
             switch byte {
             case UInt8(ascii: "\""):
                 let content = start..<index
