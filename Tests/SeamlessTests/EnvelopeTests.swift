@@ -83,7 +83,7 @@ struct EnvelopeTests {
             }
             let expected = bytes.allSatisfy { $0 >= 0x20 && $0 < 0x80 && $0 != 0x22 && $0 != 0x5C }
             let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
-            #expect(EnvelopeLayout.Scanner.isPlain(word) == expected, "\(bytes)")
+            #expect(JSONBytes.isPlain(word) == expected, "\(bytes)")
         }
     }
 

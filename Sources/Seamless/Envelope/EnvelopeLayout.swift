@@ -26,14 +26,14 @@ struct EnvelopeLayout {
         return EnvelopeLayout(payload: payload, signatures: [Signature(protected: protected, signature: signature)])
     }
 
-    struct Members {
+    private struct Members {
         var payload: Range<Int>?
         var protected: Range<Int>?
         var signature: Range<Int>?
         var signatures: [Signature]?
     }
 
-    struct Scanner {
+    private struct Scanner {
         let bytes: UnsafeRawBufferPointer
         var index = 0
 
@@ -64,7 +64,9 @@ struct EnvelopeLayout {
             while index < bytes.count {
                 // Eight bytes at a time while none is a quote, a backslash, a control character or
                 // non-ASCII: a 200 KB payload member costs tens of microseconds instead of hundreds.
-                if index + 8 <= bytes.count, Self.isPlain(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
+                if index + 8 <= bytes.count,
+                    JSONBytes.isPlain(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                {
                     index += 8
                     continue
                 }
@@ -77,17 +79,6 @@ struct EnvelopeLayout {
                 index += 1
             }
             return nil
-        }
-
-        /// Whether all eight bytes of `word` are printable ASCII other than `"` and `\` (SWAR zero-byte tests).
-        @inline(__always)
-        static func isPlain(_ word: UInt64) -> Bool {
-            let ones: UInt64 = 0x0101_0101_0101_0101
-            let quote = word ^ (ones &* 0x22)
-            let backslash = word ^ (ones &* 0x5C)
-            let control = (word &- ones &* 0x20) & ~word
-            let special = word | control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
-            return special & (ones &* 0x80) == 0
         }
 
         func equals(_ range: Range<Int>, _ name: StaticString) -> Bool {

@@ -143,7 +143,7 @@ struct JSONSkimmer {
         while true {
             // Eight plain ASCII bytes at a time (no quote, backslash, control or non-ASCII byte among them).
             while index + 8 <= bytes.count,
-                EnvelopeLayout.Scanner.isPlain(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+                JSONBytes.isPlain(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
             {
                 index += 8
             }
