@@ -167,8 +167,10 @@ extension AuditEvent: ValidatableDocument {
 
 /// Lowercase hexadecimal.
 enum SeamlessHex {
+    /// The digits, as ASCII bytes.
+    static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
     static func encode(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
         for byte in bytes {

@@ -275,7 +275,7 @@ public enum BundleVerifier {
     private static func hexEquals(_ text: Slice<UnsafeRawBufferPointer>?, _ hash: [UInt8]?) -> Bool {
         guard let text, let hash else { return text == nil && hash == nil }
         guard text.count == hash.count * 2 else { return false }
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = SeamlessHex.digits
         var position = text.startIndex
         for byte in hash {
             guard text[position] == digits[Int(byte >> 4)], text[position + 1] == digits[Int(byte & 0xF)] else {

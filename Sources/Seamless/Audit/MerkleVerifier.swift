@@ -1,3 +1,5 @@
+import SeamlessCrypto
+
 /// Verifies inclusion and consistency proofs exactly as RFC 9162 §2.1.3.2 and §2.1.4.2 describe, with the
 /// strict checks real verifiers got wrong: index < size, the exact proof length, and the final `sn == 0`.
 public enum MerkleVerifier {
@@ -9,13 +11,15 @@ public enum MerkleVerifier {
         let expected = inclusionProofLength(index: index, size: size)
         guard proof.count == expected else { throw .wrongLength(expected: expected, actual: proof.count) }
         try checkHashes(proof)
+        // One digest context for the whole proof, not one per hash.
+        let context = DigestContext(.sha256)
         var fn = index
         var sn = size - 1
         var r = leafHash
         for p in proof {
             guard sn != 0 else { throw .wrongLength(expected: expected, actual: proof.count) }
             if fn & 1 == 1 || fn == sn {
-                r = MerkleHash.node(p, r)
+                r = MerkleHash.node(p, r, using: context)
                 if fn & 1 == 0 {
                     while fn & 1 == 0 && fn != 0 {
                         fn >>= 1
@@ -23,7 +27,7 @@ public enum MerkleVerifier {
                     }
                 }
             } else {
-                r = MerkleHash.node(r, p)
+                r = MerkleHash.node(r, p, using: context)
             }
             fn >>= 1
             sn >>= 1
@@ -53,13 +57,14 @@ public enum MerkleVerifier {
             fn >>= 1
             sn >>= 1
         }
+        let context = DigestContext(.sha256)
         var fr = path[0]
         var sr = path[0]
         for c in path.dropFirst() {
             guard sn != 0 else { throw .wrongLength(expected: expected, actual: proof.count) }
             if fn & 1 == 1 || fn == sn {
-                fr = MerkleHash.node(c, fr)
-                sr = MerkleHash.node(c, sr)
+                fr = MerkleHash.node(c, fr, using: context)
+                sr = MerkleHash.node(c, sr, using: context)
                 if fn & 1 == 0 {
                     while fn & 1 == 0 && fn != 0 {
                         fn >>= 1
@@ -67,7 +72,7 @@ public enum MerkleVerifier {
                     }
                 }
             } else {
-                sr = MerkleHash.node(sr, c)
+                sr = MerkleHash.node(sr, c, using: context)
             }
             fn >>= 1
             sn >>= 1
