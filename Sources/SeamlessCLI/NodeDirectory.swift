@@ -116,7 +116,8 @@ public struct NodeDirectory: Sendable {
         try await AuditLog(store: store, node: configuration.id, signer: try privateKey())
     }
 
-    /// Appends an event to the node's audit log over `store`, returning its sequence number.
+    /// Appends one event to the node's audit log over `store`, returning its sequence number. Opening the
+    /// log reads every leaf hash: for several events, open ``auditLog(_:)`` once instead.
     @discardableResult
     public func record(_ event: AuditEvent, in store: SQLiteStore) async throws -> Int {
         try await auditLog(store).append(event)

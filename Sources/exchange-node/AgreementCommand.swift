@@ -78,7 +78,7 @@ struct AgreementCommand: AsyncParsableCommand {
             } catch let error as StoreError where error.code == .alreadyExists {
                 throw CommandFailure.refused(error.description)
             }
-            try await AgreementCommand.log(directory, store, agreement)
+            try await AgreementCommand.log(directory, try await directory.auditLog(store), agreement)
             print("recorded application \(agreement.id) from \(requester) for \(resource)")
         }
     }
@@ -114,9 +114,11 @@ struct AgreementCommand: AsyncParsableCommand {
             guard problems.isEmpty else {
                 throw CommandFailure.refused(problems.joined(separator: "\n") + "\nnothing was imported")
             }
+            // One log for the whole import: opening it reads every leaf hash of the node's log.
+            let log = try await directory.auditLog(store)
             for agreement in agreements {
                 try await store.recordAgreement(agreement)
-                try await AgreementCommand.log(directory, store, agreement)
+                try await AgreementCommand.log(directory, log, agreement)
                 print(
                     "imported agreement \(agreement.id) (\(agreement.state.rawValue)) from \(agreement.requester) for \(agreement.resource)"
                 )
@@ -209,7 +211,7 @@ struct AgreementCommand: AsyncParsableCommand {
         let store = try directory.store()
         do {
             let agreement = try await store.transitionAgreement(id: id, event)
-            try await log(directory, store, agreement)
+            try await log(directory, try await directory.auditLog(store), agreement)
             print("agreement \(id) is \(agreement.state.rawValue)")
         } catch let error as StoreError where error.code != .database {
             throw CommandFailure.refused(error.description)
@@ -217,12 +219,12 @@ struct AgreementCommand: AsyncParsableCommand {
     }
 
     /// Records an agreement's latest transition in the node's audit log.
-    static func log(_ directory: NodeDirectory, _ store: SQLiteStore, _ agreement: Agreement) async throws {
+    static func log(_ directory: NodeDirectory, _ log: AuditLog, _ agreement: Agreement) async throws {
         var event = directory.event(.agreementTransition)
         event.agreementID = agreement.id
         event.agreementState = agreement.state
         event.peer = agreement.requester
         event.resource = agreement.resource
-        try await directory.record(event, in: store)
+        _ = try await log.append(event)
     }
 }
