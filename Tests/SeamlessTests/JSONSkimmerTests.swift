@@ -31,11 +31,10 @@ struct JSONSkimmerTests {
         #expect(found[1].map { String(decoding: bytes[$0], as: UTF8.self) } == "7")
         #expect(found[2].map { String(decoding: bytes[$0], as: UTF8.self) } == "ab")
         #expect(found[3] == nil)
-        let deep = Array((String(repeating: "[", count: 10_000)).utf8)
-        #expect(
-            ("{\"a\":" + String(decoding: deep, as: UTF8.self)).utf8.withContiguousStorageIfAvailable {
-                JSONSkimmer.topLevelMembers(of: UnsafeRawBufferPointer($0), wanted: [])
-            } ?? nil == nil)
+        // Ten thousand open brackets: refused at the depth limit, without recursing that deep.
+        let deep = Array(("{\"a\":" + String(repeating: "[", count: 10_000)).utf8)
+        let skimmed = deep.withUnsafeBytes { JSONSkimmer.topLevelMembers(of: $0, wanted: []) }
+        #expect(skimmed == nil)
     }
 
     @Test("in sorted mode, keys must increase at every level; canonical JSON passes")

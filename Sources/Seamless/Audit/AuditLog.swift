@@ -47,7 +47,7 @@ public actor AuditLog {
 
     /// Appends raw entry bytes and returns their sequence number once durable. The bytes are not
     /// numbered or chained, so a verifier can only localise a change to them by checkpoints: nodes log
-    /// ``AuditEvent``s with ``append(_:)-(AuditEvent)``; raw entries are for tests and foreign formats.
+    /// ``AuditEvent``s through the event overload; raw entries are for tests and foreign formats.
     public func append(_ entry: [UInt8]) async throws -> Int {
         guard entry.count <= Self.maxEntryBytes else {
             throw StoreError(
