@@ -29,12 +29,7 @@ struct ReplayCommand: ParsableCommand {
     var asOf: String?
 
     func run() throws {
-        let moment = try asOf.map { text -> Timestamp in
-            guard let moment = Timestamp(rfc3339: text) else {
-                throw CommandFailure.usage("--as-of '\(text)' is not a UTC time like 2026-12-31T00:00:00Z")
-            }
-            return moment
-        }
+        let moment = try asOf.map { try parseMoment($0) }
         let report: ReplayReport
         do {
             report = try AuditReplay.run(bundle, asOf: moment)

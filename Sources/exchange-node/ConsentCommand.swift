@@ -168,12 +168,3 @@ func parseRecordingMoment(_ text: String?) throws -> Timestamp {
     }
     return moment
 }
-
-/// Reads an optional RFC 3339 moment from the command line; now when absent.
-func parseMoment(_ text: String?) throws -> Timestamp {
-    guard let text else { return .now }
-    guard let moment = Timestamp(rfc3339: text) else {
-        throw CommandFailure.usage("'\(text)' is not a UTC time like 2026-11-02T09:30:00Z")
-    }
-    return moment
-}
