@@ -166,4 +166,34 @@ struct MerkleTreeTests {
                 oldSize: old, newSize: new, oldRoot: newRoot, newRoot: oldRoot, proof: proof)
         }
     }
+
+    @Test("a tree continued from its frontier has the same roots and proofs from there on")
+    func continuedFromFrontier() throws {
+        let whole = Self.tree()
+        for start in [0, 1, 2, 3, 5, 8, 13, 21, 32, 39, 40] {
+            let frontier = whole.frontier(size: start)
+            #expect(frontier.count == start.nonzeroBitCount)
+            var part = try #require(MerkleTree(size: start, frontier: frontier))
+            #expect(part.size == start && part.firstLeaf == start)
+            for index in start..<Self.size { part.append(leafHash: whole.leafHash(at: index)) }
+            for size in max(start, 1)...Self.size {
+                #expect(part.root(size: size) == whole.root(size: size), "from \(start), root at \(size)")
+                #expect(part.frontier(size: size) == whole.frontier(size: size))
+            }
+            for index in start..<Self.size {
+                #expect(try part.inclusionProof(index: index, size: Self.size) == whole.inclusionProof(index: index, size: Self.size))
+            }
+            for old in max(start, 1)...Self.size {
+                #expect(try part.consistencyProof(oldSize: old, newSize: Self.size) == whole.consistencyProof(oldSize: old, newSize: Self.size))
+            }
+            if start > 0 {
+                #expect(throws: MerkleProofError.beforeFirstLeaf(index: start - 1, firstLeaf: start)) {
+                    try part.inclusionProof(index: start - 1, size: Self.size)
+                }
+            }
+        }
+        // A frontier must have one hash per one-bit of the size, each 32 bytes.
+        #expect(MerkleTree(size: 5, frontier: [MerkleHash.emptyRoot]) == nil)
+        #expect(MerkleTree(size: 4, frontier: [[1, 2, 3]]) == nil)
+    }
 }

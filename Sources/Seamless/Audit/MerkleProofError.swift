@@ -14,6 +14,8 @@ public enum MerkleProofError: Error, Sendable, Hashable, CustomStringConvertible
     case rootMismatch
     /// Equal sizes need equal roots and an empty proof.
     case equalSizesDiffer
+    /// The tree was continued from a frontier and knows nothing before its first leaf.
+    case beforeFirstLeaf(index: Int, firstLeaf: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum MerkleProofError: Error, Sendable, Hashable, CustomStringConvertible
         case .badHashLength(let position): "proof element \(position) is not a 32-byte hash"
         case .rootMismatch: "the proof does not lead to the expected root"
         case .equalSizesDiffer: "for equal sizes the proof must be empty and the roots equal"
+        case .beforeFirstLeaf(let index, let firstLeaf):
+            "\(index) is before entry \(firstLeaf), where this part of the log starts: prove it from a bundle that holds it"
         }
     }
 }
