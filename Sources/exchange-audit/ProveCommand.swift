@@ -4,8 +4,8 @@ import Seamless
 import SeamlessCLI
 import SeamlessCrypto
 
-/// Reads a bundle's entries into a tree, after the bundle verifies.
-func verifiedTree(_ bundle: String) throws -> (BundleVerification, MerkleTree, [[UInt8]]) {
+/// Verifies a bundle and returns the tree recomputed from its entries; a bundle with findings is refused.
+func verifiedTree(_ bundle: String) throws -> (BundleVerification, MerkleTree) {
     let verification: BundleVerification
     do {
         verification = try BundleVerifier.verify(bundle)
@@ -17,10 +17,7 @@ func verifiedTree(_ bundle: String) throws -> (BundleVerification, MerkleTree, [
             "the bundle does not verify (\(verification.findings.count) findings); run `exchange-audit verify \(bundle)`"
         )
     }
-    let bytes = try Files.read(bundle + "/entries.jsonl", limit: 1 << 34, what: "entries")
-    var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map(Array.init)
-    if lines.last == [] { lines.removeLast() }
-    return (verification, MerkleTree(leafHashes: lines.map { MerkleHash.leaf($0) }), lines)
+    return (verification, verification.tree)
 }
 
 struct ProveCommand: ParsableCommand {
@@ -40,7 +37,7 @@ struct ProveCommand: ParsableCommand {
         @Option(help: "The checkpointed tree size (default: the largest).") var size: Int?
 
         func run() throws {
-            let (verification, tree, _) = try verifiedTree(bundle)
+            let (verification, tree) = try verifiedTree(bundle)
             let treeSize = size ?? verification.verifiedCheckpoints.last ?? tree.size
             guard verification.verifiedCheckpoints.contains(treeSize) else {
                 throw CommandFailure.usage(
@@ -70,7 +67,7 @@ struct ProveCommand: ParsableCommand {
         @Option(name: .customLong("to"), help: "The newer size.") var newSize: Int
 
         func run() throws {
-            let (verification, tree, _) = try verifiedTree(bundle)
+            let (verification, tree) = try verifiedTree(bundle)
             for size in [oldSize, newSize] where !verification.verifiedCheckpoints.contains(size) {
                 throw CommandFailure.usage(
                     "no verified checkpoint has size \(size); checkpoints: \(verification.verifiedCheckpoints)")

@@ -33,16 +33,23 @@ struct AuditCommand: AsyncParsableCommand {
                 Signs a checkpoint of the whole log first, so every exported entry is covered. Check the bundle
                 with `exchange-audit verify BUNDLE`.
 
-                Example:
+                Examples:
                   exchange-node audit export --node nodes/public-security --out /tmp/ps-bundle
+                  exchange-node audit export --node nodes/public-security --from 5000 --out /tmp/ps-since-5000
                 """
         )
         @OptionGroup var node: NodeOptions
         @Option(help: "The folder to create.") var out: String
-        @Option(help: "Export entries 0..<SEQ only (default: all).") var to: Int?
+        @Option(
+            help:
+                "Start at entry SEQ (default: 0); the bundle then carries the tree of the entries before in prefix.json."
+        ) var from: Int = 0
+        @Option(help: "Export entries before SEQ only (default: all).") var to: Int?
 
         func run() async throws {
             if let to, to < 0 { throw CommandFailure.usage("--to \(to) must be 0 or more") }
+            if from < 0 { throw CommandFailure.usage("--from \(from) must be 0 or more") }
+            if let to, from > to { throw CommandFailure.usage("--from \(from) is after --to \(to)") }
             let directory = try node.open()
             let store = try directory.store()
             let log = try await directory.auditLog(store)
@@ -50,11 +57,13 @@ struct AuditCommand: AsyncParsableCommand {
             do {
                 try await AuditBundle.export(
                     store: store, node: directory.configuration.id, publicKey: try directory.privateKey().publicKey,
-                    members: directory.members, size: to, to: out)
+                    members: directory.members, from: from, size: to, to: out)
             } catch let error as StoreError where error.code == .refused {
                 throw CommandFailure.refused(error.description)
             }
-            print("wrote \(out): \(min(to ?? Int.max, await log.size)) entries of \(directory.configuration.id)/audit")
+            let end = min(to ?? Int.max, await log.size)
+            let start = from > 0 ? ", from entry \(from)" : ""
+            print("wrote \(out): \(end - from) entries of \(directory.configuration.id)/audit\(start)")
         }
     }
 }

@@ -155,3 +155,88 @@ struct BundleVerifierReviewTests {
         #expect(again.contains { $0.code == "checkpoint-misnamed" && $0.file == "checkpoints/twenty.note" }, "\(again)")
     }
 }
+
+@Suite("Audit bundle verification: bundles that start later, and large logs")
+struct PartialBundleTests {
+    typealias F = FederationFixture
+
+    /// The store behind ``BundleVerifierTests/bundle(_:key:)``, exported again from `from`.
+    static func partial(from: Int) async throws -> (TemporaryDirectory, String) {
+        let dir = try TemporaryDirectory()
+        let key = try PrivateKey.generate(.ed25519)
+        _ = try await BundleVerifierTests.bundle(dir, key: key)
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let path = dir.path("from-\(from)")
+        try await AuditBundle.export(store: store, node: F.security, publicKey: key.publicKey, from: from, to: path)
+        return (dir, path)
+    }
+
+    @Test("a bundle exported from a later entry verifies against the same checkpoints", arguments: [1, 13, 20, 33, 49])
+    func verifies(from: Int) async throws {
+        let (dir, path) = try await Self.partial(from: from)
+        defer { withExtendedLifetime(dir) {} }
+        let result = try BundleVerifier.verify(path)
+        #expect(result.findings.isEmpty, "\(result.findings)")
+        #expect(result.manifest.first == from && result.entryCount == 50 - from)
+        #expect(result.verifiedCheckpoints == (from <= 20 ? [20, 50] : [50]))
+        let proof = try result.tree.inclusionProof(index: 49, size: 50)
+        try MerkleVerifier.verifyInclusion(
+            leafHash: result.tree.leafHash(at: 49), index: 49, size: 50, proof: proof, root: result.tree.root())
+    }
+
+    @Test("a forged prefix, a changed entry and a missing prefix are caught")
+    func tampered() async throws {
+        let (dir, path) = try await Self.partial(from: 13)
+        defer { withExtendedLifetime(dir) {} }
+        // Another frontier: the signed roots no longer match.
+        let prefixPath = path + "/prefix.json"
+        let original = try String(contentsOfFile: prefixPath, encoding: .utf8)
+        var prefix = try JSONDecoder().decode(AuditBundle.Prefix.self, from: Data(original.utf8))
+        prefix.frontier[0] = Base64.encode([UInt8](repeating: 7, count: 32))
+        try Data(try CanonicalJSON.encode(prefix)).write(to: URL(fileURLWithPath: prefixPath))
+        var findings = try BundleVerifier.verify(path).findings
+        #expect(findings.contains { $0.code == "file-changed" && $0.file == "prefix.json" }, "\(findings)")
+        #expect(findings.contains { $0.code == "checkpoint-root-mismatch" && $0.file == "checkpoints/20.note" })
+        try original.write(toFile: prefixPath, atomically: true, encoding: .utf8)
+        // One changed entry is named by its number in the log, not its line in the file.
+        var lines = try BundleVerifierTests.lines(path)
+        lines[10] = lines[10].replacingOccurrences(of: "gov.civil-affairs", with: "gov.civil-affaira")
+        try BundleVerifierTests.write(lines, path)
+        findings = try BundleVerifier.verify(path).findings
+        #expect(findings.contains { $0.code == "chain-broken" && $0.sequence == 23 }, "\(findings)")
+        try FileManager.default.removeItem(atPath: prefixPath)
+        #expect(throws: BundleUnreadable.self) { _ = try BundleVerifier.verify(path) }
+    }
+
+    @Test("a log large enough to be verified on every core names the one changed entry")
+    func parallel() async throws {
+        let dir = try TemporaryDirectory()
+        let key = try PrivateKey.generate(.ed25519)
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let log = try await AuditLog(store: store, node: F.security, signer: key)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for writer in 0..<16 {
+                group.addTask {
+                    for index in 0..<250 {
+                        var event = AuditEvent(kind: .use, at: F.t("2026-11-02T00:00:00Z"), node: F.security)
+                        event.requestHash = AuditEvent.hash(Array("request \(writer)-\(index)".utf8))
+                        event.purpose = "social-assistance"
+                        _ = try await log.append(event)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        _ = try await log.checkpoint()
+        let path = dir.path("bundle")
+        try await AuditBundle.export(store: store, node: F.security, publicKey: key.publicKey, to: path)
+        #expect(try BundleVerifier.verify(path).findings.isEmpty)
+        var lines = try BundleVerifierTests.lines(path)
+        for line in [1, 1_499, 1_500, 3_998] {
+            lines[line] = lines[line].replacingOccurrences(of: "social-assistance", with: "social-assistancf")
+        }
+        try BundleVerifierTests.write(lines, path)
+        let broken = try BundleVerifier.verify(path).findings.filter { $0.code == "chain-broken" }
+        #expect(broken.map(\.sequence) == [1, 1_499, 1_500, 3_998], "\(broken)")
+    }
+}

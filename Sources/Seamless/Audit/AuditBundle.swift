@@ -18,10 +18,25 @@ public enum AuditBundle {
         public var origin: String
         /// How many entries `entries.jsonl` holds.
         public var entries: Int
+        /// The sequence number of the first line of `entries.jsonl` when the bundle starts later than entry 0
+        /// (`export --from`); `prefix.json` then holds what the verifier needs of the entries before.
+        public var first: Int?
         /// When the bundle was made.
         public var exportedAt: Timestamp
         /// `sha256:<hex>` of every other file, by path relative to the bundle.
         public var files: [String: String]
+    }
+
+    /// `prefix.json` of a bundle that starts at entry `size` > 0: the tree of the entries before, as the
+    /// roots of its complete subtrees (``MerkleTree/frontier(size:)``), and the leaf hash that entry `size`
+    /// must chain to. Nothing here is trusted: if it is wrong, no signed checkpoint of the bundle matches.
+    public struct Prefix: Codable, Sendable, Hashable {
+        /// The entries before the bundle's first.
+        public var size: Int
+        /// The frontier, largest subtree first, base64.
+        public var frontier: [String]
+        /// The leaf hash of entry `size − 1`, lowercase hex.
+        public var previous: String
     }
 
     /// A node's public key as `trust.json` lists it.
@@ -64,12 +79,11 @@ public enum AuditBundle {
         }
     }
 
-    /// Writes a bundle of `store`'s log (entries `0..<size`) into the new folder `path`. `members` are the
-    /// federation members the node decided against, so replay can decide again.
+    /// Writes a bundle of `store`'s log (entries `from..<size`) into the new folder `path`, all or nothing.
+    /// `members` are the federation members the node decided against, so replay can decide again.
     public static func export(
-        store: any Store, node: String, publicKey: PublicKey, members: Set<String> = [], size: Int? = nil,
-        to path: String,
-        now: Timestamp = .now
+        store: any Store, node: String, publicKey: PublicKey, members: Set<String> = [], from: Int = 0,
+        size: Int? = nil, to path: String, now: Timestamp = .now
     ) async throws {
         let manager = FileManager.default
         guard !manager.fileExists(atPath: path) else {
@@ -78,12 +92,24 @@ public enum AuditBundle {
         if let size, size < 0 {
             throw StoreError(.refused, "an export size of \(size) entries is not possible; give 0 or more")
         }
-        let total = try await store.auditLeafHashes().count
-        let count = min(size ?? total, total)
-        let entries = try await store.auditEntries(0..<count)
+        let leafHashes = try await store.auditLeafHashes()
+        let count = min(size ?? leafHashes.count, leafHashes.count)
+        guard from >= 0, from <= count else {
+            throw StoreError(
+                .refused, "an export from entry \(from) is not possible: give 0…\(count) (the log has \(leafHashes.count) entries)")
+        }
+        let entries = try await store.auditEntries(from..<count)
         var files: [String: [UInt8]] = [:]
         files["entries.jsonl"] = entries.flatMap { $0 + [0x0A] }
-        for checkpoint in try await store.auditCheckpoints() where checkpoint.size <= count {
+        if from > 0 {
+            let tree = MerkleTree(leafHashes: Array(leafHashes[..<from]))
+            let prefix = Prefix(
+                size: from, frontier: tree.frontier().map { Base64.encode($0) },
+                previous: SeamlessHex.encode(leafHashes[from - 1]))
+            files["prefix.json"] = try CanonicalJSON.encode(prefix) + [0x0A]
+        }
+        // Checkpoints before the first entry cannot be checked against this bundle's entries.
+        for checkpoint in try await store.auditCheckpoints() where checkpoint.size >= from && checkpoint.size <= count {
             files["checkpoints/\(checkpoint.size).note"] = Array(checkpoint.note.utf8)
         }
         var revisions = Set<String>()
@@ -117,14 +143,24 @@ public enum AuditBundle {
             files["calendar.json"] = try CanonicalJSON.encode(calendar) + [0x0A]
         }
         let manifest = Manifest(
-            format: format, node: node, origin: "\(node)/audit", entries: count, exportedAt: now,
+            format: format, node: node, origin: "\(node)/audit", entries: count - from, first: from > 0 ? from : nil,
+            exportedAt: now,
             files: files.mapValues { AuditEvent.hash($0) }
         )
-        try manager.createDirectory(atPath: path + "/checkpoints", withIntermediateDirectories: true)
-        try manager.createDirectory(atPath: path + "/catalog", withIntermediateDirectories: true)
-        for (name, bytes) in files {
-            try Data(bytes).write(to: URL(fileURLWithPath: path + "/" + name))
+        // Written beside the target and renamed into place, so a failure leaves no half bundle behind.
+        let partial = path + ".partial-\(UUID().uuidString)"
+        do {
+            try manager.createDirectory(atPath: partial + "/checkpoints", withIntermediateDirectories: true)
+            try manager.createDirectory(atPath: partial + "/catalog", withIntermediateDirectories: true)
+            for (name, bytes) in files {
+                try Data(bytes).write(to: URL(fileURLWithPath: partial + "/" + name))
+            }
+            try Data(try CanonicalJSON.encode(manifest) + [0x0A]).write(
+                to: URL(fileURLWithPath: partial + "/manifest.json"))
+            try manager.moveItem(atPath: partial, toPath: path)
+        } catch {
+            try? manager.removeItem(atPath: partial)
+            throw error
         }
-        try Data(try CanonicalJSON.encode(manifest) + [0x0A]).write(to: URL(fileURLWithPath: path + "/manifest.json"))
     }
 }

@@ -35,6 +35,9 @@ public struct BundleVerification: Sendable {
     public var verifiedCheckpoints: [Int]
     /// Everything found wrong, first problems first.
     public var findings: [BundleFinding]
+    /// The tree recomputed from the entries (continued from `prefix.json` when the bundle starts later),
+    /// for proofs.
+    public var tree: MerkleTree
 }
 
 /// Verifies an audit bundle offline: the manifest's hashes, every entry's form, number and chain, the
@@ -107,59 +110,89 @@ public enum BundleVerifier {
                 "entries-truncated", "entries.jsonl does not end with a newline: its last line may be cut off",
                 file: "entries.jsonl")
         }
-        let context = DigestContext(.sha256)
+        // A bundle exported `--from` a later entry continues the tree from prefix.json's frontier.
+        let first = manifest.first ?? 0
         var tree = MerkleTree()
-        var previousHash: [UInt8]?
+        var previousHash: MerkleHash.Value?
         var highestSequence: Int?
+        if first > 0 {
+            guard let bytes = read("prefix.json"),
+                let prefix = try? JSONDecoder().decode(AuditBundle.Prefix.self, from: bytes), prefix.size == first,
+                let frontier = Optional(prefix.frontier.compactMap { Base64.decode($0) }),
+                frontier.count == prefix.frontier.count,
+                let continued = MerkleTree(size: first, frontier: frontier),
+                let previous = Self.unhex(prefix.previous)
+            else {
+                throw BundleUnreadable(
+                    reason:
+                        "the bundle starts at entry \(first) but has no readable prefix.json with the tree of the entries before (size \(first), frontier, previous)"
+                )
+            }
+            tree = continued
+            previousHash = previous
+            highestSequence = first - 1
+        } else if first < 0 {
+            throw BundleUnreadable(reason: "manifest.json says the first entry is \(first); entries are numbered from 0")
+        }
         entriesBytes.withUnsafeBytes { file in
-            for (line, range) in lines.enumerated() {
-                let bytes = UnsafeRawBufferPointer(rebasing: file[range])
-                let leafHash = MerkleHash.leaf(bytes, using: context)
-                defer {
-                    tree.append(leafHash: leafHash)
-                    previousHash = leafHash
-                }
-                // Skim, don't parse: every entry is checked as strict JSON, but only three members are read.
-                guard
-                    let members = JSONSkimmer.topLevelMembers(
-                        of: bytes, wanted: ["kind", "sequence", "previous"], sortedKeys: true)
-                else {
-                    find(
-                        "entry-not-json", "line \(line) is not valid canonical JSON", sequence: line,
-                        file: "entries.jsonl")
-                    // A damaged line still takes its place: the next entry is not "missing" because of it.
-                    highestSequence = (highestSequence ?? -1) + 1
-                    continue
-                }
-                guard let kind = members[0], Self.knownKinds.contains(where: { $0.elementsEqual(bytes[kind]) }) else {
-                    find(
-                        "entry-invalid", "line \(line) is not an audit event (no known 'kind')", sequence: line,
-                        file: "entries.jsonl")
-                    highestSequence = (highestSequence ?? -1) + 1
-                    continue
-                }
-                // Compare with the highest number seen so far, so one dropped entry is reported once, not
-                // again on every line after it.
-                if let range = members[1], let sequence = Self.decimal(bytes[range]) {
-                    let expected = highestSequence.map { $0 + 1 } ?? 0
-                    if sequence > expected {
-                        find(
-                            "sequence-mismatch",
-                            "line \(line) holds entry \(sequence): entries \(expected)…\(sequence - 1) are missing here (dropped or moved)",
-                            sequence: line, file: "entries.jsonl")
-                    } else if sequence < expected {
-                        find(
-                            "sequence-mismatch",
-                            "line \(line) holds entry \(sequence), which came earlier: entries are out of order or repeated",
-                            sequence: line, file: "entries.jsonl")
+            // Hashing and skimming are independent per line, so they run on every core, a block at a time;
+            // the chain and sequence checks then walk the block in order.
+            let blockSize = 1 << 15
+            var facts = [LineFacts](repeating: LineFacts(), count: min(blockSize, lines.count))
+            for blockStart in stride(from: 0, to: lines.count, by: blockSize) {
+                let block = blockStart..<min(blockStart + blockSize, lines.count)
+                Self.skim(file, lines: lines[block], into: &facts)
+                for line in block {
+                    let fact = facts[line - blockStart]
+                    let number = first + line
+                    defer {
+                        tree.append(leafHash: fact.leafHash)
+                        previousHash = fact.leafHash
                     }
-                    highestSequence = max(highestSequence ?? sequence, sequence)
-                }
-                if line > 0 && !Self.hexEquals(members[2].map { bytes[$0] }, previousHash) {
-                    find(
-                        "chain-broken",
-                        "entry \(line) commits to a previous entry that differs from line \(line - 1): entry \(line - 1) was changed, dropped or reordered",
-                        sequence: line - 1, file: "entries.jsonl")
+                    let bytes = UnsafeRawBufferPointer(rebasing: file[lines[line]])
+                    switch fact.form {
+                    case .notJSON:
+                        find(
+                            "entry-not-json", "line \(line) (entry \(number)) is not valid canonical JSON", sequence: number,
+                            file: "entries.jsonl")
+                        // A damaged line still takes its place: the next entry is not "missing" because of it.
+                        highestSequence = (highestSequence ?? -1) + 1
+                        continue
+                    case .notEvent:
+                        find(
+                            "entry-invalid", "line \(line) (entry \(number)) is not an audit event (no known 'kind')",
+                            sequence: number,
+                            file: "entries.jsonl")
+                        highestSequence = (highestSequence ?? -1) + 1
+                        continue
+                    case .event:
+                        break
+                    }
+                    // Compare with the highest number seen so far, so one dropped entry is reported once, not
+                    // again on every line after it.
+                    if let sequence = fact.sequence {
+                        let expected = highestSequence.map { $0 + 1 } ?? 0
+                        if sequence > expected {
+                            find(
+                                "sequence-mismatch",
+                                "line \(line) holds entry \(sequence): entries \(expected)…\(sequence - 1) are missing here (dropped or moved)",
+                                sequence: number, file: "entries.jsonl")
+                        } else if sequence < expected {
+                            find(
+                                "sequence-mismatch",
+                                "line \(line) holds entry \(sequence), which came earlier: entries are out of order or repeated",
+                                sequence: number, file: "entries.jsonl")
+                        }
+                        highestSequence = max(highestSequence ?? sequence, sequence)
+                    }
+                    if number > 0 && !Self.hexEquals(fact.previous.map { bytes[$0] }, previousHash) {
+                        find(
+                            "chain-broken",
+                            line == 0
+                                ? "entry \(number) commits to a previous entry that differs from prefix.json's: the bundle does not continue the log it claims to"
+                                : "entry \(number) commits to a previous entry that differs from line \(line - 1): entry \(number - 1) was changed, dropped or reordered",
+                            sequence: number - 1, file: "entries.jsonl")
+                    }
                 }
             }
         }
@@ -215,6 +248,13 @@ public enum BundleVerifier {
                     file: file)
                 continue
             }
+            if checkpoint.size < first {
+                find(
+                    "checkpoint-before-first",
+                    "it covers \(checkpoint.size) entries, but this bundle starts at entry \(first), so its root cannot be recomputed here",
+                    file: file)
+                continue
+            }
             verified[checkpoint.size] = checkpoint.root
             if checkpoint.size > tree.size {
                 find(
@@ -253,7 +293,60 @@ public enum BundleVerifier {
         }
         let good = sizes.filter { size in size <= tree.size && tree.root(size: size) == verified[size] }
         return BundleVerification(
-            manifest: manifest, entryCount: lines.count, verifiedCheckpoints: good, findings: findings)
+            manifest: manifest, entryCount: lines.count, verifiedCheckpoints: good, findings: findings, tree: tree)
+    }
+
+    /// What one line of `entries.jsonl` is, found without regard to its neighbours.
+    private struct LineFacts {
+        enum Form { case notJSON, notEvent, event }
+        var leafHash = MerkleHash.Value()
+        var form = Form.notJSON
+        var sequence: Int?
+        /// The `previous` member's text, as a range of the line.
+        var previous: Range<Int>?
+    }
+
+    /// Hashes and skims `lines` of `file` into `facts[0..<lines.count]`, splitting the work across cores.
+    private static func skim(_ file: UnsafeRawBufferPointer, lines: ArraySlice<Range<Int>>, into facts: inout [LineFacts]) {
+        let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 1024))
+        let first = lines.startIndex
+        facts.withUnsafeMutableBufferPointer { facts in
+            let facts = UncheckedSendable(facts)
+            let file = UncheckedSendable(file)
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let context = DigestContext(.sha256)
+                let lower = first + lines.count * part / parts
+                let upper = first + lines.count * (part + 1) / parts
+                for line in lower..<upper {
+                    let bytes = UnsafeRawBufferPointer(rebasing: file.value[lines[line]])
+                    facts.value[line - first] = Self.facts(of: bytes, using: context)
+                }
+            }
+        }
+    }
+
+    private static func facts(of bytes: UnsafeRawBufferPointer, using context: DigestContext) -> LineFacts {
+        var fact = LineFacts()
+        fact.leafHash = MerkleHash.leaf(bytes, using: context)
+        // Skim, don't parse: every entry is checked as strict JSON, but only three members are read.
+        guard
+            let members = JSONSkimmer.topLevelMembers(
+                of: bytes, wanted: ["kind", "sequence", "previous"], sortedKeys: true)
+        else { return fact }
+        guard let kind = members[0], knownKinds.contains(where: { $0.elementsEqual(bytes[kind]) }) else {
+            fact.form = .notEvent
+            return fact
+        }
+        fact.form = .event
+        fact.sequence = members[1].flatMap { decimal(bytes[$0]) }
+        fact.previous = members[2]
+        return fact
+    }
+
+    /// Lets `concurrentPerform` share buffers whose parts each iteration touches alone.
+    private struct UncheckedSendable<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
     }
 
     private static let knownKinds: [[UInt8]] = AuditEvent.Kind.allCases.map { Array($0.rawValue.utf8) }
@@ -272,18 +365,39 @@ public enum BundleVerifier {
     }
 
     /// Whether lowercase hex text spells `hash` (both absent counts as equal).
-    private static func hexEquals(_ text: Slice<UnsafeRawBufferPointer>?, _ hash: [UInt8]?) -> Bool {
+    private static func hexEquals(_ text: Slice<UnsafeRawBufferPointer>?, _ hash: MerkleHash.Value?) -> Bool {
         guard let text, let hash else { return text == nil && hash == nil }
-        guard text.count == hash.count * 2 else { return false }
-        let digits = SeamlessHex.digits
-        var position = text.startIndex
-        for byte in hash {
-            guard text[position] == digits[Int(byte >> 4)], text[position + 1] == digits[Int(byte & 0xF)] else {
-                return false
+        guard text.count == MerkleHash.length * 2 else { return false }
+        return hash.withUnsafeBytes { hash in
+            SeamlessHex.digits.withUnsafeBufferPointer { digits in
+                var position = text.startIndex
+                for byte in hash {
+                    guard text[position] == digits[Int(byte >> 4)], text[position + 1] == digits[Int(byte & 0xF)]
+                    else { return false }
+                    position += 2
+                }
+                return true
             }
-            position += 2
         }
-        return true
+    }
+
+    /// The hash spelled by 64 lowercase hex digits, or nil.
+    private static func unhex(_ text: String) -> MerkleHash.Value? {
+        let digits = Array(text.utf8)
+        guard digits.count == MerkleHash.length * 2 else { return nil }
+        func nibble(_ digit: UInt8) -> UInt8? {
+            switch digit {
+            case 0x30...0x39: digit - 0x30
+            case 0x61...0x66: digit - 0x61 + 10
+            default: nil
+            }
+        }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return MerkleHash.Value(bytes)
     }
 
     private static func listFiles(_ path: String) -> [String] {
