@@ -98,6 +98,60 @@ struct ReplayTests {
         #expect(report.decisionsReplayed == 2)
     }
 
+    @Test("a grant beyond the purpose's frequency limit, and a decision recorded otherwise, are named precisely")
+    func frequencyAndMismatch() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        _ = try await store.importCatalogEntries([F.insurance], at: F.t("2026-11-01T00:00:00Z"))
+        try await store.savePurposes(F.purposes)
+        _ = try await store.recordConsent(F.consent, at: F.t("2026-10-28T09:41:00Z"), by: F.civil)
+        let snapshot = try await store.policySnapshot(node: F.resources, members: F.members)
+        let key = try PrivateKey.generate(.ed25519)
+        let log = try await AuditLog(store: store, node: F.resources, signer: key)
+        // Eligibility checks allow 3 requests a day: entries 0–2 are fine, 3 is one too many (recorded as
+        // granted), 4 is a day after entry 1 and 2, so again within the limit.
+        let times = ["2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z",
+            "2026-12-02T11:30:00Z"]
+        for (index, time) in times.enumerated() {
+            let request = PolicyTests.consentRequest { $0.at = F.t(time) }
+            let decision = snapshot.decide(request)
+            #expect(decision.grant != nil)
+            _ = try await log.append(Self.decisionEvent(request, decision, hash: AuditEvent.hash(Array("r\(index)".utf8))))
+        }
+        // 5: recorded as a denial for a reason the inputs do not support.
+        let refused = PolicyTests.consentRequest { $0.at = F.t("2026-12-05T10:00:00Z") }
+        var wrong = snapshot.decide(refused)
+        wrong.outcome = .denied(PolicyDenial(.purposeNotAllowed, "made up"))
+        _ = try await log.append(Self.decisionEvent(refused, wrong, hash: AuditEvent.hash(Array("r5".utf8))))
+        _ = try await log.checkpoint()
+        let bundle = dir.path("bundle")
+        try await AuditBundle.export(
+            store: store, node: F.resources, publicKey: key.publicKey, members: F.members, to: bundle)
+        let report = try AuditReplay.run(bundle)
+        #expect(report.findings.map { "\($0.rule)@\($0.sequence ?? -1)" } == ["frequency-exceeded@3", "decision-mismatch@5"], "\(report.findings)")
+        let mismatch = try #require(report.findings.last)
+        #expect(mismatch.message.contains("recorded denied (purpose-not-allowed), made again granted insuredId, status"), "\(mismatch.message)")
+
+        // Exported from entry 1, the later disclosures' decisions are before the bundle: said so, not called
+        // a disclosure without a grant.
+        var disclosure = AuditEvent(kind: .disclosure, at: F.t("2026-12-06T00:00:00Z"), node: F.resources)
+        disclosure.peer = F.civil
+        disclosure.requestHash = AuditEvent.hash(Array("r0".utf8))
+        disclosure.resource = F.insurance.id
+        disclosure.fields = ["insuredId"]
+        disclosure.recordCount = 1
+        disclosure.responseHash = AuditEvent.hash(Array("response".utf8))
+        _ = try await log.append(disclosure)
+        _ = try await log.checkpoint()
+        let later = dir.path("from-1")
+        try await AuditBundle.export(
+            store: store, node: F.resources, publicKey: key.publicKey, members: F.members, from: 1, to: later)
+        let partial = try AuditReplay.run(later)
+        #expect(partial.findings.contains { $0.rule == "missing-input" && $0.sequence == 6 }, "\(partial.findings)")
+        #expect(!partial.findings.contains { $0.rule == "disclosure-without-grant" })
+        #expect(partial.findings.contains { $0.rule == "decision-mismatch" && $0.sequence == 5 })
+    }
+
     @Test("an application answered after its working-day deadline is reported")
     func answeredLate() async throws {
         let dir = try TemporaryDirectory()
@@ -180,5 +234,62 @@ struct ReplayReviewTests {
     func selfCrossCheck() throws {
         let provider = ExampleBundleTests.provider
         #expect(throws: BundleUnreadable.self) { _ = try CrossCheck.run(provider, provider) }
+    }
+}
+
+@Suite("Audit events read by hand for replay")
+struct AuditEventReaderTests {
+    /// Every example event and every entry of the shipped example bundles.
+    static func documents() throws -> [(String, [UInt8])] {
+        var documents: [(String, [UInt8])] = []
+        let examples = repositoryRoot.appendingPathComponent("Schemas/examples/audit-event")
+        for name in try FileManager.default.contentsOfDirectory(atPath: examples.path).sorted() {
+            documents.append((name, Array(try Data(contentsOf: examples.appendingPathComponent(name)))))
+        }
+        let bundles = repositoryRoot.appendingPathComponent("Docs/example-bundles")
+        for bundle in try FileManager.default.contentsOfDirectory(atPath: bundles.path).sorted() {
+            let entries = try Data(contentsOf: bundles.appendingPathComponent("\(bundle)/entries.jsonl"))
+            for (line, bytes) in entries.split(separator: 0x0A).enumerated() {
+                documents.append(("\(bundle) line \(line)", Array(bytes)))
+            }
+        }
+        return documents
+    }
+
+    @Test("gives exactly what JSONDecoder gives, for every example and bundle entry")
+    func sameAsDecoder() throws {
+        let documents = try Self.documents()
+        #expect(documents.count > 20)
+        var kinds = Set<AuditEvent.Kind>()
+        for (name, bytes) in documents {
+            let decoded = try JSONDecoder().decode(AuditEvent.self, from: Data(bytes))
+            let read = try AuditEvent(json: try JSONParser().parse(bytes))
+            #expect(read == decoded, "\(name)")
+            kinds.insert(decoded.kind)
+        }
+        #expect(kinds.isSuperset(of: [.decision, .disclosure, .receipt, .use, .purge]))
+    }
+
+    @Test(
+        "refuses what JSONDecoder refuses, naming the member",
+        arguments: [
+            (#"{"at":"2026-11-02T09:30:00Z","node":"gov.x"}"#, "$.kind"),
+            (#"{"at":"2026-11-02T09:30:00Z","kind":"gossip","node":"gov.x"}"#, "$.kind"),
+            (#"{"at":"yesterday","kind":"use","node":"gov.x"}"#, "$.at"),
+            (#"{"at":"2026-11-02T09:30:00Z","kind":"use","node":"gov.x","sequence":1.5}"#, "$.sequence"),
+            (#"{"at":"2026-11-02T09:30:00Z","kind":"use","node":"gov.x","fields":["a",1]}"#, "$.fields"),
+            (
+                #"{"at":"2026-11-02T09:30:00Z","decision":{"basis":{"catalogRevision":"r","consentIDs":[],"purpose":"p"},"denied":{"code":"no-such-code","reason":"x"}},"kind":"decision","node":"gov.x"}"#,
+                "$.decision.denied.code"
+            ),
+            (
+                #"{"at":"2026-11-02T09:30:00Z","decision":{"basis":{"catalogRevision":"r","consentIDs":[],"purpose":"p"}},"kind":"decision","node":"gov.x"}"#,
+                "$.decision.granted"
+            ),
+        ])
+    func refuses(json: String, path: String) throws {
+        #expect(throws: (any Error).self) { try JSONDecoder().decode(AuditEvent.self, from: Data(json.utf8)) }
+        let error = try #require(throws: JSONReadError.self) { try AuditEvent(json: try JSONParser().parse(Array(json.utf8))) }
+        #expect(error.path == path, "\(error)")
     }
 }

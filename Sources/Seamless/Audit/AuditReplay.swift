@@ -41,7 +41,9 @@ public enum AuditReplay {
         var findings = verification.findings.map {
             ReplayFinding(rule: "integrity", sequence: $0.sequence, department: nil, message: $0.description)
         }
-        func read(_ name: String) -> Data? { try? Data(contentsOf: URL(fileURLWithPath: path + "/" + name)) }
+        func read(_ name: String) -> Data? {
+            try? Data(contentsOf: URL(fileURLWithPath: path + "/" + name), options: .mappedIfSafe)
+        }
         // Nothing unreadable is skipped silently: each input that cannot be read is a finding.
         func missing(_ message: String, sequence: Int? = nil) {
             findings.append(ReplayFinding(rule: "missing-input", sequence: sequence, department: nil, message: message))
@@ -55,9 +57,7 @@ public enum AuditReplay {
                 do {
                     return try JSONDecoder().decode(T.self, from: Data(bytes))
                 } catch {
-                    missing(
-                        "line \(line) of \(name) cannot be read, so replay cannot use it",
-                        sequence: name == "entries.jsonl" ? line : nil)
+                    missing("line \(line) of \(name) cannot be read, so replay cannot use it")
                     return nil
                 }
             }
@@ -74,7 +74,13 @@ public enum AuditReplay {
                 return nil
             }
         }
-        let events = decodeLines(AuditEvent.self, "entries.jsonl")
+        guard let entries = read("entries.jsonl") else { throw BundleUnreadable(reason: "the bundle has no entries.jsonl") }
+        let first = verification.manifest.first ?? 0
+        let decoded = decodeEvents(entries)
+        for line in decoded.unreadable {
+            missing("line \(line) of entries.jsonl cannot be read, so replay cannot use it", sequence: first + line)
+        }
+        let events = decoded.events
         let consents = decodeLines(ConsentStatus.self, "consents.jsonl")
         let agreements = decodeLines(Agreement.self, "agreements.jsonl")
         let purposes = decodeFile(PurposeRegistry.self, "purposes.json") ?? PurposeRegistry(purposes: [])
@@ -100,6 +106,8 @@ public enum AuditReplay {
         var receipts: [String: (sequence: Int, event: AuditEvent)] = [:]
         var purged: [String: Timestamp] = [:]
         var replayed = 0
+        // Earlier decisions per requester, resource and purpose, for the frequency limits.
+        var requestTimes: [String: RequestWindow] = [:]
         for event in events {
             let sequence = event.sequence ?? 0
             switch event.kind {
@@ -118,8 +126,14 @@ public enum AuditReplay {
                     continue
                 }
                 replayed += 1
-                // The frequency check depends on the log itself; replay judges every other input.
-                let again = snapshot.decide(request, recentRequests: 0)
+                // The frequency check counts the requester's earlier decisions in this log within the period.
+                var recent = 0
+                if let period = snapshot.purposes.match(request.purpose)?.limits.frequency?.per.seconds {
+                    recent = requestTimes[
+                        "\(request.requester) \(request.resource) \(request.purpose)", default: RequestWindow()
+                    ].count(before: request.at, within: period)
+                }
+                let again = snapshot.decide(request, recentRequests: recent)
                 if again == recorded { continue }
                 if recorded.grant != nil, let denial = again.denial {
                     findings.append(
@@ -133,11 +147,17 @@ public enum AuditReplay {
                         ReplayFinding(
                             rule: "decision-mismatch", sequence: sequence, department: request.requester,
                             message:
-                                "the recorded decision differs from the decision made again from the bundle's inputs"))
+                                "the decision made again from the bundle's inputs differs: \(difference(recorded, again))"))
                 }
             case .disclosure:
                 guard let hash = event.requestHash else { continue }
                 guard let decided = decisions[hash], let grant = decided.decision.grant else {
+                    if first > 0 && decisions[hash] == nil {
+                        missing(
+                            "records of '\(event.resource ?? "?")' were disclosed to \(event.peer ?? "?"); the decision is not in this bundle, which starts at entry \(first)",
+                            sequence: sequence)
+                        continue
+                    }
                     findings.append(
                         ReplayFinding(
                             rule: "disclosure-without-grant", sequence: sequence, department: event.peer,
@@ -160,6 +180,12 @@ public enum AuditReplay {
             case .use:
                 guard let hash = event.requestHash, let purpose = event.purpose else { continue }
                 guard let receipt = receipts[hash] else {
+                    if first > 0 {
+                        missing(
+                            "data was used for '\(purpose)'; its receipt is not in this bundle, which starts at entry \(first)",
+                            sequence: sequence)
+                        continue
+                    }
                     findings.append(
                         ReplayFinding(
                             rule: "use-without-receipt", sequence: sequence, department: nil,
@@ -186,7 +212,7 @@ public enum AuditReplay {
                 continue
             }
         }
-        let end = events.last?.at ?? verification.manifest.exportedAt
+        let end = decoded.lastAt ?? verification.manifest.exportedAt
         let bundleEnd = asOf ?? max(end, verification.manifest.exportedAt)
         for (hash, receipt) in receipts.sorted(by: { $0.value.sequence < $1.value.sequence }) {
             guard let expires = receipt.event.expiresAt else { continue }
@@ -239,6 +265,123 @@ public enum AuditReplay {
             findings: findings)
     }
 
+    /// The times of one requester's requests for one resource and purpose, oldest first; those that fall
+    /// out of the frequency period are dropped as the log moves on (its times do not go back).
+    struct RequestWindow {
+        private var times: [Timestamp] = []
+        private var start = 0
+
+        /// How many earlier requests are within `period` seconds before `at`; then records `at`.
+        mutating func count(before at: Timestamp, within period: Int64) -> Int {
+            let since = at.adding(seconds: -period)
+            while start < times.count, times[start] <= since { start += 1 }
+            if start > 1024, start * 2 > times.count {
+                times.removeFirst(start)
+                start = 0
+            }
+            defer { times.append(at) }
+            return times.count - start
+        }
+    }
+
+    /// The kinds replay reads; the others are checked by ``BundleVerifier`` alone.
+    private static let replayedKinds: [AuditEvent.Kind] = [.decision, .disclosure, .receipt, .use, .purge]
+    private static let replayedKindNames: [[UInt8]] = replayedKinds.map { Array($0.rawValue.utf8) }
+
+    /// Decodes the events of the kinds replay reads, on every core; an entry whose kind cannot even be
+    /// skimmed is listed as unreadable (by line), as are replayed kinds that do not decode.
+    static func decodeEvents(_ file: Data) -> (events: [AuditEvent], unreadable: [Int], lastAt: Timestamp?) {
+        file.withUnsafeBytes { file in
+            var lines: [Range<Int>] = []
+            var start = 0
+            while start < file.count, let base = file.baseAddress {
+                let end = memchr(base + start, 0x0A, file.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
+                lines.append(start..<(end ?? file.count))
+                start = (end ?? file.count) + 1
+            }
+            var results = [Result<AuditEvent?, LineError>](repeating: .success(nil), count: lines.count)
+            let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 1024))
+            results.withUnsafeMutableBufferPointer { results in
+                let shared = UncheckedSendable((results, file, lines))
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let (results, file, lines) = shared.value
+                    let parser = JSONParser()
+                    for line in (lines.count * part / parts)..<(lines.count * (part + 1) / parts) {
+                        let bytes = UnsafeRawBufferPointer(rebasing: file[lines[line]])
+                        guard let members = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["kind"]), let kind = members[0]
+                        else {
+                            results[line] = .failure(LineError())
+                            continue
+                        }
+                        guard replayedKindNames.contains(where: { $0.elementsEqual(bytes[kind]) }) else { continue }
+                        do {
+                            results[line] = .success(try AuditEvent(json: try parser.parse(bytes)))
+                        } catch {
+                            results[line] = .failure(LineError())
+                        }
+                    }
+                }
+            }
+            // When the log ends, whatever the kind of its last entry.
+            let lastAt = lines.last.flatMap { range -> Timestamp? in
+                let bytes = UnsafeRawBufferPointer(rebasing: file[range])
+                guard let at = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["at"])?[0] else { return nil }
+                return Timestamp(rfc3339: String(decoding: bytes[at], as: UTF8.self))
+            }
+            var events: [AuditEvent] = []
+            var unreadable: [Int] = []
+            for (line, result) in results.enumerated() {
+                switch result {
+                case .success(let event?): events.append(event)
+                case .success(nil): continue
+                case .failure: unreadable.append(line)
+                }
+            }
+            return (events, unreadable, lastAt)
+        }
+    }
+
+    private struct LineError: Error {}
+
+    /// Lets `concurrentPerform` share buffers whose parts each iteration touches alone.
+    private struct UncheckedSendable<Value>: @unchecked Sendable {
+        let value: Value
+        init(_ value: Value) { self.value = value }
+    }
+
+    /// What differs between a recorded decision and the one made again, in a sentence.
+    static func difference(_ recorded: PolicyDecision, _ again: PolicyDecision) -> String {
+        func outcome(_ decision: PolicyDecision) -> String {
+            if let grant = decision.grant { return "granted \(grant.fields.joined(separator: ", "))" }
+            return "denied (\(decision.denial.map { "\($0.code)" } ?? "?"))"
+        }
+        var parts: [String] = []
+        if outcome(recorded) != outcome(again) {
+            parts.append("recorded \(outcome(recorded)), made again \(outcome(again))")
+        }
+        if let a = recorded.grant, let b = again.grant {
+            if a.withheld != b.withheld {
+                parts.append("withheld \(a.withheld) recorded, \(b.withheld) made again")
+            }
+            if a.dataLifeDays != b.dataLifeDays {
+                parts.append("data life \(a.dataLifeDays) days recorded, \(b.dataLifeDays) made again")
+            }
+        }
+        let (a, b) = (recorded.basis, again.basis)
+        if a.catalogRevision != b.catalogRevision { parts.append("catalog revision \(a.catalogRevision) vs \(b.catalogRevision)") }
+        if a.matchedPurpose != b.matchedPurpose {
+            parts.append("matched purpose \(a.matchedPurpose ?? "none") recorded, \(b.matchedPurpose ?? "none") made again")
+        }
+        if a.legalBasis != b.legalBasis {
+            parts.append("legal basis \(a.legalBasis.map(\.rawValue) ?? "none") recorded, \(b.legalBasis.map(\.rawValue) ?? "none") made again")
+        }
+        if a.consentIDs != b.consentIDs { parts.append("consents \(a.consentIDs) recorded, \(b.consentIDs) made again") }
+        if a.agreementID != b.agreementID {
+            parts.append("agreement \(a.agreementID ?? "none") recorded, \(b.agreementID ?? "none") made again")
+        }
+        return parts.isEmpty ? "the decisions differ in a member not listed here" : parts.joined(separator: "; ")
+    }
+
     /// The violation a grant shows when deciding again denies it with `code`.
     static func violation(for code: PolicyDenial.Code) -> String {
         switch code {
@@ -247,6 +390,7 @@ public enum AuditReplay {
             "access-without-consent"
         case .purposeNotAllowed, .purposeUnknown: "purpose-not-allowed"
         case .fieldsNotShareable, .unknownField: "fields-beyond-grant"
+        case .frequencyExceeded: "frequency-exceeded"
         default: "unauthorised-access"
         }
     }
