@@ -51,7 +51,7 @@ let package = Package(
         // Durable audit appends with concurrent writers, tree recomputation, proofs at a million entries.
         .executableTarget(
             name: "audit-throughput",
-            dependencies: [.product(name: "Seamless", package: "Seamless"), .product(name: "SeamlessCrypto", package: "Seamless")],
+            dependencies: ["SeamlessBenchmarkSupport", .product(name: "Seamless", package: "Seamless"), .product(name: "SeamlessCrypto", package: "Seamless")],
             swiftSettings: upcoming
         ),
         // Policy decisions per second on a warm snapshot (one thread and all cores).

@@ -1,5 +1,6 @@
 import Foundation
 import Seamless
+import SeamlessBenchmarkSupport
 import SeamlessCrypto
 
 /// Durable audit appends per second with concurrent writers on SQLite, recomputing a tree from entries,
@@ -31,42 +32,92 @@ struct AuditThroughput {
             let elapsed = seconds(clock.now - start)
             print("- \(writers) concurrent writer(s): \(Int(Double(writers * perWriter) / elapsed)) durable appends/s (\(writers * perWriter) entries in \(String(format: "%.2f", elapsed)) s)")
         }
-        // A bundle of 200,000 chained events: verify and replay throughput.
+        // A provider's log of 210,000 events — per request: request received, decision (with the request and
+        // the inputs it relied on) and, when granted, disclosure — over a federation of 300 resources, 1,000
+        // consents and 600 agreements: verify and replay throughput.
         let bundleStore = try SQLiteStore(path: folder.appendingPathComponent("bundle.sqlite").path)
         let signer = try PrivateKey.generate(.ed25519)
-        let bundleLog = try await AuditLog(store: bundleStore, node: "gov.public-security", signer: signer)
-        let events = 200_000
+        let workload = PolicyWorkload(consents: 1_000)
+        let snapshot = workload.snapshot
+        let t0 = Timestamp(rfc3339: "2026-01-01T00:00:00Z")!
+        _ = try await bundleStore.importCatalogEntries(snapshot.catalog.sortedEntries, at: t0)
+        try await bundleStore.savePurposes(snapshot.purposes)
+        try await bundleStore.saveCalendar(WorkingCalendar(name: "bench", from: CivilDate(iso: "2025-01-01")!, to: CivilDate(iso: "2027-12-31")!))
+        for status in snapshot.consents.values {
+            _ = try await bundleStore.recordConsent(status.record, at: t0, by: status.record.controller)
+            for change in status.history.dropFirst() {
+                _ = try await bundleStore.changeConsent(id: change.consent, to: change.state, at: change.at, by: change.by, reason: change.reason)
+            }
+        }
+        for agreement in snapshot.allAgreements { try await bundleStore.recordAgreement(agreement) }
+        let stored = try await bundleStore.policySnapshot(node: snapshot.node, members: snapshot.members)
+        let bundleLog = try await AuditLog(store: bundleStore, node: snapshot.node, signer: signer)
+        let requests = 70_000
         try await withThrowingTaskGroup(of: Void.self) { group in
             for writer in 0..<32 {
                 group.addTask {
-                    for index in 0..<(events / 32) {
-                        var event = AuditEvent(kind: .requestReceived, at: Timestamp(secondsSince1970: 1_795_000_000 + Int64(index)), node: "gov.public-security")
-                        event.peer = "gov.civil-affairs"
-                        event.resource = "gov.public-security/household-registration"
-                        event.requestHash = AuditEvent.hash(Array("request \(writer)-\(index)".utf8))
-                        _ = try await bundleLog.append(event)
+                    for index in stride(from: writer, to: requests, by: 32) {
+                        var request = workload.requests[index % workload.requests.count]
+                        request.at = request.at.adding(seconds: Int64(index))
+                        let hash = AuditEvent.hash(Array("request \(index)".utf8))
+                        var received = AuditEvent(kind: .requestReceived, at: request.at, node: snapshot.node)
+                        received.peer = request.requester
+                        received.resource = request.resource
+                        received.requestHash = hash
+                        _ = try await bundleLog.append(received)
+                        let decision = stored.decide(request)
+                        var decided = AuditEvent(kind: .decision, at: request.at, node: snapshot.node)
+                        decided.requestHash = hash
+                        decided.request = request
+                        decided.decision = decision
+                        _ = try await bundleLog.append(decided)
+                        var disclosed = AuditEvent(kind: .disclosure, at: request.at, node: snapshot.node)
+                        disclosed.peer = request.requester
+                        disclosed.resource = request.resource
+                        disclosed.requestHash = hash
+                        if let grant = decision.grant {
+                            disclosed.fields = grant.fields
+                            disclosed.recordCount = 20
+                            disclosed.responseHash = AuditEvent.hash(Array("response \(index)".utf8))
+                        } else {
+                            // A refusal is a signed response too; log it as a request received again.
+                            disclosed.kind = .requestReceived
+                        }
+                        _ = try await bundleLog.append(disclosed)
                     }
                 }
             }
             try await group.waitForAll()
         }
         _ = try await bundleLog.checkpoint()
+        let events = await bundleLog.size
         let bundlePath = folder.appendingPathComponent("bundle").path
-        try await AuditBundle.export(store: bundleStore, node: "gov.public-security", publicKey: signer.publicKey, to: bundlePath)
-        // AUDIT_PROFILE_VERIFY=N repeats the verification N times first, for a profiler to see it alone.
+        try await AuditBundle.export(store: bundleStore, node: snapshot.node, publicKey: signer.publicKey, members: snapshot.members, to: bundlePath)
+        // AUDIT_PROFILE_VERIFY=N (or AUDIT_PROFILE_REPLAY=N) repeats verify (replay) N times first, for a
+        // profiler to see it alone.
         for _ in 0..<(Int(ProcessInfo.processInfo.environment["AUDIT_PROFILE_VERIFY"] ?? "") ?? 0) {
             _ = try BundleVerifier.verify(bundlePath)
         }
-        let verifyBundleStart = clock.now
-        let verification = try BundleVerifier.verify(bundlePath)
-        let verifyBundleSeconds = seconds(clock.now - verifyBundleStart)
-        precondition(verification.findings.isEmpty, "\(verification.findings.prefix(3))")
-        print("- exchange-audit verify of \(events) chained events: \(Int(Double(events) / verifyBundleSeconds)) entries/s")
-        let replayStart = clock.now
-        let report = try AuditReplay.run(bundlePath)
-        let replaySeconds = seconds(clock.now - replayStart)
-        precondition(report.findings.isEmpty)
-        print("- exchange-audit replay (verify included) of \(events) events: \(Int(Double(events) / replaySeconds)) entries/s")
+        for _ in 0..<(Int(ProcessInfo.processInfo.environment["AUDIT_PROFILE_REPLAY"] ?? "") ?? 0) {
+            _ = try AuditReplay.run(bundlePath)
+        }
+        let bundleBytes = (try? FileManager.default.attributesOfItem(atPath: bundlePath + "/entries.jsonl")[.size] as? Int) ?? 0
+        print("- provider log: \(events) events (\(requests) requests: received, decision, disclosure), entries.jsonl \(bundleBytes / 1_000_000) MB")
+        var verifyRates: [Double] = []
+        var replayRates: [Double] = []
+        for _ in 0..<3 {
+            let verifyBundleStart = clock.now
+            let verification = try BundleVerifier.verify(bundlePath)
+            verifyRates.append(Double(events) / seconds(clock.now - verifyBundleStart))
+            if !verification.findings.isEmpty { fatalError("verify found \(verification.findings.prefix(3))") }
+            let replayStart = clock.now
+            let report = try AuditReplay.run(bundlePath)
+            replayRates.append(Double(events) / seconds(clock.now - replayStart))
+            if !report.findings.isEmpty { fatalError("replay found \(report.findings.count): \(report.findings.prefix(3))") }
+            precondition(report.decisionsReplayed == requests)
+        }
+        print("- exchange-audit verify: \(verifyRates.map { "\(Int($0))" }.joined(separator: ", ")) entries/s (3 runs)")
+        print("- exchange-audit replay (verify included): \(replayRates.map { "\(Int($0))" }.joined(separator: ", ")) entries/s (3 runs)")
         let count = 1_000_000
         let entries = (0..<count).map { index in Array("{\"event\":\(index),\"pad\":\"\(String(repeating: "x", count: 200))\"}".utf8) }
         let context = DigestContext(.sha256)
