@@ -30,12 +30,13 @@ struct VerifyCommand: ParsableCommand {
         case .json:
             try printJSON(
                 VerifyReport(
-                    node: result.manifest.node, entries: result.entryCount,
+                    node: result.manifest.node, entries: result.entryCount, first: result.manifest.first ?? 0,
                     verifiedCheckpoints: result.verifiedCheckpoints, findings: result.findings))
         case .text:
             let verdict = result.findings.isEmpty ? "VERIFIED" : "FINDINGS: \(result.findings.count)"
+            let first = result.manifest.first.map { " from entry \($0)" } ?? ""
             print(
-                "\(verdict) — \(result.manifest.origin), \(result.entryCount) entries, checkpoints verified at \(result.verifiedCheckpoints.map(String.init).joined(separator: ", ").ifEmpty("none"))"
+                "\(verdict) — \(result.manifest.origin), \(result.entryCount) entries\(first), checkpoints verified at \(result.verifiedCheckpoints.map(String.init).joined(separator: ", ").ifEmpty("none"))"
             )
             for finding in result.findings { print("  \(finding)") }
         }
@@ -45,6 +46,8 @@ struct VerifyCommand: ParsableCommand {
     struct VerifyReport: Encodable {
         let node: String
         let entries: Int
+        /// The sequence number of the bundle's first entry (0 unless exported `--from` a later one).
+        let first: Int
         let verifiedCheckpoints: [Int]
         let findings: [BundleFinding]
     }

@@ -48,6 +48,50 @@ struct AuditCLITests {
         #expect(again.status == 1, "export never overwrites a bundle")
     }
 
+    @Test("export --from writes a bundle that starts later and still verifies; check-proof names what is wrong")
+    func exportFrom() throws {
+        let dir = try TemporaryDirectory()
+        let path = try NodeCLITests.publicSecurityNode(dir)
+        #expect(try node(["audit", "checkpoint", "--node", path]).status == 0)
+        #expect(
+            try node(["consent", "grant", "--node", path, NodeCLITests.example("consent/consent-2026-000117.json")])
+                .status == 0)
+        let whole = dir.path("whole")
+        #expect(try node(["audit", "export", "--node", path, "--out", whole]).status == 0)
+        let size = try String(contentsOfFile: whole + "/entries.jsonl", encoding: .utf8).split(separator: "\n").count
+        let later = dir.path("later")
+        let exported = try node(["audit", "export", "--node", path, "--from", "2", "--out", later])
+        #expect(exported.stdoutText.contains("\(size - 2) entries of gov.public-security/audit, from entry 2"), "\(exported.stderr)")
+        #expect(FileManager.default.fileExists(atPath: later + "/prefix.json"))
+        let verified = try audit(["verify", later])
+        #expect(verified.status == 0, "\(verified.stdoutText)")
+        let proof = try audit(["prove", "inclusion", "--bundle", later, "--seq", "\(size - 1)"])
+        #expect(proof.status == 0, "\(proof.stderr)")
+        let early = try audit(["prove", "inclusion", "--bundle", later, "--seq", "1"])
+        #expect(early.status != 0 && early.stderr.contains("before entry 2"), "\(early.stderr)")
+        let proofPath = dir.path("proof.json")
+        try Data(proof.stdout).write(to: URL(fileURLWithPath: proofPath))
+        // Checked against a checkpoint of another size, and with another entry than the one proved.
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: later + "/checkpoints").sorted()
+        let smaller = try #require(checkpoints.first { $0 != "\(size).note" })
+        let wrongCheckpoint = try audit([
+            "check-proof", "--proof", proofPath, "--checkpoint", later + "/checkpoints/" + smaller, "--trust",
+            later + "/trust.json",
+        ])
+        #expect(wrongCheckpoint.status == 1)
+        #expect(wrongCheckpoint.stderr.contains("no verified checkpoint of this log has size \(size)"), "\(wrongCheckpoint.stderr)")
+        let entryPath = dir.path("entry.json")
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: entryPath))
+        let wrongEntry = try audit([
+            "check-proof", "--proof", proofPath, "--checkpoint", later + "/checkpoints/\(size).note", "--trust",
+            later + "/trust.json", "--entry", entryPath,
+        ])
+        #expect(wrongEntry.status == 1)
+        #expect(wrongEntry.stderr.contains("not the entry proved"), "\(wrongEntry.stderr)")
+        #expect(try node(["audit", "export", "--node", path, "--from", "\(size + 5)", "--out", dir.path("x")]).status != 0)
+        #expect(!FileManager.default.fileExists(atPath: dir.path("x")))
+    }
+
     @Test("the shipped example bundles: verify passes, replay and cross-check report the planted findings")
     func exampleBundles() throws {
         let provider = repositoryRoot.appendingPathComponent("Docs/example-bundles/human-resources").path

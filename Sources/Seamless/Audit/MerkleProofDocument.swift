@@ -39,28 +39,34 @@ public struct MerkleProofDocument: Codable, Sendable, Hashable {
     /// Checks the proof against verified checkpoints: the one of `treeSize` (and, for consistency, the one
     /// of `oldSize`). `entry`, when given, must hash to the proof's leaf hash.
     public func check(against checkpoints: [Checkpoint], entry: [UInt8]? = nil) throws(MerkleProofError) {
-        let proof = try hashes.map { text throws(MerkleProofError) -> [UInt8] in
+        var proof: [[UInt8]] = []
+        for (position, text) in hashes.enumerated() {
             guard let bytes = Base64.decode(text), bytes.count == MerkleHash.length else {
-                throw .badHashLength(position: 0)
+                throw .badHashLength(position: position)
             }
-            return bytes
+            proof.append(bytes)
         }
         func root(_ size: Int) throws(MerkleProofError) -> [UInt8] {
-            guard let checkpoint = checkpoints.first(where: { $0.size == size && $0.origin == origin }) else {
-                throw .sizeBeyondTree(size: size, treeSize: checkpoints.map(\.size).max() ?? 0)
+            let ofThisLog = checkpoints.filter { $0.origin == origin }
+            guard let checkpoint = ofThisLog.first(where: { $0.size == size }) else {
+                throw .checkpointMissing(size: size, available: ofThisLog.map(\.size).sorted())
             }
             return checkpoint.root
         }
         switch type {
         case .inclusion:
-            guard let sequence, let leafText = leafHash, let leaf = Base64.decode(leafText) else {
-                throw .badHashLength(position: 0)
+            guard let sequence else { throw .malformedDocument("has no 'sequence'; an inclusion proof needs one") }
+            guard let leafText = leafHash else {
+                throw .malformedDocument("has no 'leafHash'; an inclusion proof needs one")
             }
-            if let entry, MerkleHash.leaf(entry) != leaf { throw .rootMismatch }
+            guard let leaf = Base64.decode(leafText), leaf.count == MerkleHash.length else {
+                throw .malformedDocument("has a 'leafHash' that is not a base64 32-byte hash")
+            }
+            if let entry, MerkleHash.leaf(entry) != leaf { throw .entryMismatch }
             try MerkleVerifier.verifyInclusion(
                 leafHash: leaf, index: sequence, size: treeSize, proof: proof, root: try root(treeSize))
         case .consistency:
-            guard let oldSize else { throw .badSizes(oldSize: 0, newSize: treeSize) }
+            guard let oldSize else { throw .malformedDocument("has no 'oldSize'; a consistency proof needs one") }
             try MerkleVerifier.verifyConsistency(
                 oldSize: oldSize, newSize: treeSize, oldRoot: try root(oldSize), newRoot: try root(treeSize),
                 proof: proof)

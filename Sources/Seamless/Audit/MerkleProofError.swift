@@ -14,6 +14,12 @@ public enum MerkleProofError: Error, Sendable, Hashable, CustomStringConvertible
     case rootMismatch
     /// Equal sizes need equal roots and an empty proof.
     case equalSizesDiffer
+    /// No verified checkpoint of this log has the size the proof is for.
+    case checkpointMissing(size: Int, available: [Int])
+    /// The entry given does not hash to the proof's leaf hash.
+    case entryMismatch
+    /// The proof document lacks a member its type needs, or has one that cannot be read.
+    case malformedDocument(String)
     /// The tree was continued from a frontier and knows nothing before its first leaf.
     case beforeFirstLeaf(index: Int, firstLeaf: Int)
 
@@ -27,6 +33,10 @@ public enum MerkleProofError: Error, Sendable, Hashable, CustomStringConvertible
         case .badHashLength(let position): "proof element \(position) is not a 32-byte hash"
         case .rootMismatch: "the proof does not lead to the expected root"
         case .equalSizesDiffer: "for equal sizes the proof must be empty and the roots equal"
+        case .checkpointMissing(let size, let available):
+            "no verified checkpoint of this log has size \(size) (given: \(available.isEmpty ? "none" : available.map(String.init).joined(separator: ", ")))"
+        case .entryMismatch: "the entry given does not hash to the proof's leaf hash: it is not the entry proved"
+        case .malformedDocument(let reason): "the proof document \(reason)"
         case .beforeFirstLeaf(let index, let firstLeaf):
             "\(index) is before entry \(firstLeaf), where this part of the log starts: prove it from a bundle that holds it"
         }
