@@ -117,6 +117,36 @@ struct AuditLogTests {
         #expect(try await store.auditCheckpoints().map(\.size) == [10, 20, 30])
     }
 
+    @Test("checkpointPeriodically covers new entries within its interval, signs nothing when idle, and stops when cancelled")
+    func periodicCheckpoints() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let log = try await AuditLog(store: store, node: "gov.x", signer: try PrivateKey.generate(.ed25519))
+        let ticker = Task { await log.checkpointPeriodically(every: .milliseconds(20)) }
+        /// Waits (up to 10 s, never asserting a duration) until the stored checkpoints cover `size`.
+        func covered(_ size: Int) async throws -> Bool {
+            for _ in 0..<500 {
+                if try await store.auditCheckpoints().last?.size == size { return true }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return false
+        }
+        for index in 0..<3 { _ = try await log.append(Array("entry-\(index)".utf8)) }
+        #expect(try await covered(3))
+        for index in 3..<5 { _ = try await log.append(Array("entry-\(index)".utf8)) }
+        #expect(try await covered(5))
+        // Idle: several ticks pass without a new entry, and no checkpoint is added. (Which sizes were signed
+        // before depends on how the ticks fell between appends.)
+        let before = try await store.auditCheckpoints().map(\.size)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await store.auditCheckpoints().map(\.size) == before)
+        ticker.cancel()
+        await ticker.value
+        _ = try await log.append(Array("after".utf8))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(try await store.auditCheckpoints().last?.size == 5, "a cancelled ticker signs nothing more")
+    }
+
     @Test("an oversized entry is refused")
     func oversized() async throws {
         let dir = try TemporaryDirectory()

@@ -115,6 +115,17 @@ public actor AuditLog {
         return note
     }
 
+    /// Signs a checkpoint every `interval` if entries were appended since the last one, until the calling
+    /// task is cancelled: a node runs this beside its server, so no entry stays uncovered for longer than
+    /// `interval` (plus the sync). A signing that fails is tried again at the next tick; the entries it
+    /// would have covered are durable already.
+    public func checkpointPeriodically(every interval: Duration) async {
+        while true {
+            do { try await Task.sleep(for: interval) } catch { return }
+            if tree.size > lastCheckpointSize { _ = try? await checkpoint() }
+        }
+    }
+
     /// The root of the log at `size` entries.
     public func root(size: Int) throws(MerkleProofError) -> [UInt8] {
         guard size <= tree.size else { throw .sizeBeyondTree(size: size, treeSize: tree.size) }
