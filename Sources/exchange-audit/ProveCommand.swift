@@ -143,7 +143,12 @@ struct CheckProofCommand: ParsableCommand {
         do {
             try document.check(against: verified, entry: entryBytes)
         } catch {
-            throw CommandFailure.refused("the proof does not hold: \(error)")
+            switch error {
+            case .malformedDocument, .badHashLength:
+                throw CommandFailure.usage("'\(proof)' cannot be used: \(error)")
+            default:
+                throw CommandFailure.refused("the proof does not hold: \(error)")
+            }
         }
         print("ok: \(document.type.rawValue) proof holds for \(document.origin) at size \(document.treeSize)")
     }

@@ -88,6 +88,16 @@ struct AuditCLITests {
         ])
         #expect(wrongEntry.status == 1)
         #expect(wrongEntry.stderr.contains("not the entry proved"), "\(wrongEntry.stderr)")
+        // A proof whose hashes are not base64 cannot be used at all: a usage error, not "does not hold".
+        let garbled = String(decoding: proof.stdout, as: UTF8.self).replacingOccurrences(
+            of: #""hashes" : ["#, with: #""hashes" : [ "!!","#)
+        try garbled.write(toFile: proofPath, atomically: true, encoding: .utf8)
+        let unusable = try audit([
+            "check-proof", "--proof", proofPath, "--checkpoint", later + "/checkpoints/\(size).note", "--trust",
+            later + "/trust.json",
+        ])
+        #expect(unusable.status == 2, "\(garbled)\n\(unusable.stderr)")
+        #expect(unusable.stderr.contains("proof element 0 is not a 32-byte hash"))
         #expect(try node(["audit", "export", "--node", path, "--from", "\(size + 5)", "--out", dir.path("x")]).status != 0)
         #expect(!FileManager.default.fileExists(atPath: dir.path("x")))
     }

@@ -37,6 +37,19 @@ struct OpenSSLInteropTests {
         #expect(publicKey.pemRepresentation == String(decoding: try dir.read("pub.pem"), as: UTF8.self))
     }
 
+    @Test("an EC public key written with a compressed point has the same kid", arguments: [SignatureAlgorithm.es256, .sm2sm3])
+    func compressedPoint(algorithm: SignatureAlgorithm) throws {
+        let dir = try TemporaryDirectory()
+        let key = try PrivateKey.generate(algorithm)
+        let pubPath = try dir.write("pub.pem", key.publicKey.pemRepresentation)
+        let compressed = try runChecked(
+            "openssl", ["ec", "-pubin", "-in", pubPath, "-pubout", "-conv_form", "compressed"])
+        #expect(compressed.stdoutText != key.publicKey.pemRepresentation, "openssl wrote the compressed form")
+        let read = try PublicKey(pemRepresentation: compressed.stdoutText)
+        #expect(read.kid == key.kid)
+        #expect(read.derRepresentation == key.publicKey.derRepresentation)
+    }
+
     @Test("keys made here are read by openssl pkey", arguments: SignatureAlgorithm.allCases)
     func ourKeysLoadInOpenSSL(algorithm: SignatureAlgorithm) throws {
         let dir = try TemporaryDirectory()

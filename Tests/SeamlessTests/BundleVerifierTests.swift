@@ -123,9 +123,16 @@ struct BundleVerifierTests {
     }
 
     @Test("a bundle without a manifest is unreadable, not merely wrong")
-    func unreadable() throws {
+    func unreadable() async throws {
         let dir = try TemporaryDirectory()
         #expect(throws: BundleUnreadable.self) { _ = try BundleVerifier.verify(dir.path("nothing")) }
+        // A manifest whose origin is not its node's log.
+        let path = try await Self.bundle(dir, key: try PrivateKey.generate(.ed25519))
+        let manifest = try String(contentsOfFile: path + "/manifest.json", encoding: .utf8)
+        try manifest.replacingOccurrences(of: "\"origin\":\"gov.public-security/audit\"", with: "\"origin\":\"gov.other/audit\"")
+            .write(toFile: path + "/manifest.json", atomically: true, encoding: .utf8)
+        let error = try #require(throws: BundleUnreadable.self) { _ = try BundleVerifier.verify(path) }
+        #expect(error.reason.contains("'<node id>/audit'"))
     }
 }
 

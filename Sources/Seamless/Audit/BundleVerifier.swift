@@ -71,6 +71,12 @@ public enum BundleVerifier {
         func find(_ code: String, _ message: String, sequence: Int? = nil, file: String? = nil) {
             findings.append(BundleFinding(code: code, sequence: sequence, file: file, message: message))
         }
+        guard NodeID.isValid(manifest.node), manifest.origin == "\(manifest.node)/audit" else {
+            throw BundleUnreadable(
+                reason:
+                    "manifest.json names node '\(manifest.node)' and origin '\(manifest.origin)'; the origin of a node's log is '<node id>/audit'"
+            )
+        }
 
         // 1. Every file the manifest lists is there with its hash; nothing else is.
         for (name, hash) in manifest.files.sorted(by: { $0.key < $1.key }) {

@@ -40,6 +40,13 @@ enum PEM {
 
     /// The SubjectPublicKeyInfo DER of `pkey`.
     static func subjectPublicKeyInfo(of pkey: OpaquePointer) throws(CryptoError) -> [UInt8] {
+        // An EC point read in compressed form would be written back compressed: the same key, another kid.
+        // Always write the uncompressed point (the form every JOSE library and `openssl` produce).
+        if EVP_PKEY_is_a(pkey, "EC") == 1 || EVP_PKEY_is_a(pkey, "SM2") == 1 {
+            guard EVP_PKEY_set_utf8_string_param(pkey, "point-format", "uncompressed") == 1 else {
+                throw OpenSSLErrorQueue.error(.invalidKey, "OpenSSL could not set the EC point format")
+            }
+        }
         let length = i2d_PUBKEY(pkey, nil)
         guard length > 0 else {
             throw OpenSSLErrorQueue.error(
