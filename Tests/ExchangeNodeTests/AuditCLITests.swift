@@ -61,7 +61,9 @@ struct AuditCLITests {
         let size = try String(contentsOfFile: whole + "/entries.jsonl", encoding: .utf8).split(separator: "\n").count
         let later = dir.path("later")
         let exported = try node(["audit", "export", "--node", path, "--from", "2", "--out", later])
-        #expect(exported.stdoutText.contains("\(size - 2) entries of gov.public-security/audit, from entry 2"), "\(exported.stderr)")
+        #expect(
+            exported.stdoutText.contains("\(size - 2) entries of gov.public-security/audit, from entry 2"),
+            "\(exported.stderr)")
         #expect(FileManager.default.fileExists(atPath: later + "/prefix.json"))
         let verified = try audit(["verify", later])
         #expect(verified.status == 0, "\(verified.stdoutText)")
@@ -79,7 +81,9 @@ struct AuditCLITests {
             later + "/trust.json",
         ])
         #expect(wrongCheckpoint.status == 1)
-        #expect(wrongCheckpoint.stderr.contains("no verified checkpoint of this log has size \(size)"), "\(wrongCheckpoint.stderr)")
+        #expect(
+            wrongCheckpoint.stderr.contains("no verified checkpoint of this log has size \(size)"),
+            "\(wrongCheckpoint.stderr)")
         let entryPath = dir.path("entry.json")
         try Data("{}".utf8).write(to: URL(fileURLWithPath: entryPath))
         let wrongEntry = try audit([
@@ -98,7 +102,8 @@ struct AuditCLITests {
         ])
         #expect(unusable.status == 2, "\(garbled)\n\(unusable.stderr)")
         #expect(unusable.stderr.contains("proof element 0 is not a 32-byte hash"))
-        #expect(try node(["audit", "export", "--node", path, "--from", "\(size + 5)", "--out", dir.path("x")]).status != 0)
+        #expect(
+            try node(["audit", "export", "--node", path, "--from", "\(size + 5)", "--out", dir.path("x")]).status != 0)
         #expect(!FileManager.default.fileExists(atPath: dir.path("x")))
     }
 

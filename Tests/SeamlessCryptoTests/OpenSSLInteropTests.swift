@@ -37,7 +37,9 @@ struct OpenSSLInteropTests {
         #expect(publicKey.pemRepresentation == String(decoding: try dir.read("pub.pem"), as: UTF8.self))
     }
 
-    @Test("an EC public key written with a compressed point has the same kid", arguments: [SignatureAlgorithm.es256, .sm2sm3])
+    @Test(
+        "an EC public key written with a compressed point has the same kid",
+        arguments: [SignatureAlgorithm.es256, .sm2sm3])
     func compressedPoint(algorithm: SignatureAlgorithm) throws {
         let dir = try TemporaryDirectory()
         let key = try PrivateKey.generate(algorithm)

@@ -117,7 +117,9 @@ struct AuditLogTests {
         #expect(try await store.auditCheckpoints().map(\.size) == [10, 20, 30])
     }
 
-    @Test("checkpointPeriodically covers new entries within its interval, signs nothing when idle, and stops when cancelled")
+    @Test(
+        "checkpointPeriodically covers new entries within its interval, signs nothing when idle, and stops when cancelled"
+    )
     func periodicCheckpoints() async throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteStore(path: dir.path("node.sqlite"))

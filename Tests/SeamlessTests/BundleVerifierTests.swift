@@ -129,8 +129,10 @@ struct BundleVerifierTests {
         // A manifest whose origin is not its node's log.
         let path = try await Self.bundle(dir, key: try PrivateKey.generate(.ed25519))
         let manifest = try String(contentsOfFile: path + "/manifest.json", encoding: .utf8)
-        try manifest.replacingOccurrences(of: "\"origin\":\"gov.public-security/audit\"", with: "\"origin\":\"gov.other/audit\"")
-            .write(toFile: path + "/manifest.json", atomically: true, encoding: .utf8)
+        try manifest.replacingOccurrences(
+            of: "\"origin\":\"gov.public-security/audit\"", with: "\"origin\":\"gov.other/audit\""
+        )
+        .write(toFile: path + "/manifest.json", atomically: true, encoding: .utf8)
         let error = try #require(throws: BundleUnreadable.self) { _ = try BundleVerifier.verify(path) }
         #expect(error.reason.contains("'<node id>/audit'"))
     }

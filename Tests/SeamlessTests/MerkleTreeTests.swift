@@ -181,10 +181,14 @@ struct MerkleTreeTests {
                 #expect(part.frontier(size: size) == whole.frontier(size: size))
             }
             for index in start..<Self.size {
-                #expect(try part.inclusionProof(index: index, size: Self.size) == whole.inclusionProof(index: index, size: Self.size))
+                #expect(
+                    try part.inclusionProof(index: index, size: Self.size)
+                        == whole.inclusionProof(index: index, size: Self.size))
             }
             for old in max(start, 1)...Self.size {
-                #expect(try part.consistencyProof(oldSize: old, newSize: Self.size) == whole.consistencyProof(oldSize: old, newSize: Self.size))
+                #expect(
+                    try part.consistencyProof(oldSize: old, newSize: Self.size)
+                        == whole.consistencyProof(oldSize: old, newSize: Self.size))
             }
             if start > 0 {
                 #expect(throws: MerkleProofError.beforeFirstLeaf(index: start - 1, firstLeaf: start)) {

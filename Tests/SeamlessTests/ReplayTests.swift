@@ -110,13 +110,16 @@ struct ReplayTests {
         let log = try await AuditLog(store: store, node: F.resources, signer: key)
         // Eligibility checks allow 3 requests a day: entries 0–2 are fine, 3 is one too many (recorded as
         // granted), 4 is a day after entry 1 and 2, so again within the limit.
-        let times = ["2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z",
-            "2026-12-02T11:30:00Z"]
+        let times = [
+            "2026-12-01T09:00:00Z", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z", "2026-12-01T12:00:00Z",
+            "2026-12-02T11:30:00Z",
+        ]
         for (index, time) in times.enumerated() {
             let request = PolicyTests.consentRequest { $0.at = F.t(time) }
             let decision = snapshot.decide(request)
             #expect(decision.grant != nil)
-            _ = try await log.append(Self.decisionEvent(request, decision, hash: AuditEvent.hash(Array("r\(index)".utf8))))
+            _ = try await log.append(
+                Self.decisionEvent(request, decision, hash: AuditEvent.hash(Array("r\(index)".utf8))))
         }
         // 5: recorded as a denial for a reason the inputs do not support.
         let refused = PolicyTests.consentRequest { $0.at = F.t("2026-12-05T10:00:00Z") }
@@ -128,9 +131,14 @@ struct ReplayTests {
         try await AuditBundle.export(
             store: store, node: F.resources, publicKey: key.publicKey, members: F.members, to: bundle)
         let report = try AuditReplay.run(bundle)
-        #expect(report.findings.map { "\($0.rule)@\($0.sequence ?? -1)" } == ["frequency-exceeded@3", "decision-mismatch@5"], "\(report.findings)")
+        #expect(
+            report.findings.map { "\($0.rule)@\($0.sequence ?? -1)" } == [
+                "frequency-exceeded@3", "decision-mismatch@5",
+            ], "\(report.findings)")
         let mismatch = try #require(report.findings.last)
-        #expect(mismatch.message.contains("recorded denied (purpose-not-allowed), made again granted insuredId, status"), "\(mismatch.message)")
+        #expect(
+            mismatch.message.contains("recorded denied (purpose-not-allowed), made again granted insuredId, status"),
+            "\(mismatch.message)")
 
         // Exported from entry 1, the later disclosures' decisions are before the bundle: said so, not called
         // a disclosure without a grant.
@@ -289,7 +297,9 @@ struct AuditEventReaderTests {
         ])
     func refuses(json: String, path: String) throws {
         #expect(throws: (any Error).self) { try JSONDecoder().decode(AuditEvent.self, from: Data(json.utf8)) }
-        let error = try #require(throws: JSONReadError.self) { try AuditEvent(json: try JSONParser().parse(Array(json.utf8))) }
+        let error = try #require(throws: JSONReadError.self) {
+            try AuditEvent(json: try JSONParser().parse(Array(json.utf8)))
+        }
         #expect(error.path == path, "\(error)")
     }
 }

@@ -96,7 +96,9 @@ public enum AuditBundle {
         let count = min(size ?? leafHashes.count, leafHashes.count)
         guard from >= 0, from <= count else {
             throw StoreError(
-                .refused, "an export from entry \(from) is not possible: give 0…\(count) (the log has \(leafHashes.count) entries)")
+                .refused,
+                "an export from entry \(from) is not possible: give 0…\(count) (the log has \(leafHashes.count) entries)"
+            )
         }
         let entries = try await store.auditEntries(from..<count)
         var files: [String: [UInt8]] = [:]

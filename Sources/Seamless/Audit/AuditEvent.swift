@@ -152,7 +152,9 @@ extension AuditEvent {
         func required<T>(_ value: T?, _ key: CodingKeys) throws -> T {
             guard let value else {
                 throw DecodingError.keyNotFound(
-                    key, DecodingError.Context(codingPath: decoder.codingPath, debugDescription: "an audit event needs '\(key.rawValue)'"))
+                    key,
+                    DecodingError.Context(
+                        codingPath: decoder.codingPath, debugDescription: "an audit event needs '\(key.rawValue)'"))
             }
             return value
         }

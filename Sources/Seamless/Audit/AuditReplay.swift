@@ -74,7 +74,9 @@ public enum AuditReplay {
                 return nil
             }
         }
-        guard let entries = read("entries.jsonl") else { throw BundleUnreadable(reason: "the bundle has no entries.jsonl") }
+        guard let entries = read("entries.jsonl") else {
+            throw BundleUnreadable(reason: "the bundle has no entries.jsonl")
+        }
         let first = verification.manifest.first ?? 0
         let decoded = decodeEvents(entries)
         for line in decoded.unreadable {
@@ -147,7 +149,8 @@ public enum AuditReplay {
                         ReplayFinding(
                             rule: "decision-mismatch", sequence: sequence, department: request.requester,
                             message:
-                                "the decision made again from the bundle's inputs differs: \(difference(recorded, again))"))
+                                "the decision made again from the bundle's inputs differs: \(difference(recorded, again))"
+                        ))
                 }
             case .disclosure:
                 guard let hash = event.requestHash else { continue }
@@ -308,7 +311,8 @@ public enum AuditReplay {
                     let parser = JSONParser()
                     for line in (lines.count * part / parts)..<(lines.count * (part + 1) / parts) {
                         let bytes = UnsafeRawBufferPointer(rebasing: file[lines[line]])
-                        guard let members = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["kind"]), let kind = members[0]
+                        guard let members = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["kind"]),
+                            let kind = members[0]
                         else {
                             results[line] = .failure(LineError())
                             continue
@@ -368,14 +372,21 @@ public enum AuditReplay {
             }
         }
         let (a, b) = (recorded.basis, again.basis)
-        if a.catalogRevision != b.catalogRevision { parts.append("catalog revision \(a.catalogRevision) vs \(b.catalogRevision)") }
+        if a.catalogRevision != b.catalogRevision {
+            parts.append("catalog revision \(a.catalogRevision) vs \(b.catalogRevision)")
+        }
         if a.matchedPurpose != b.matchedPurpose {
-            parts.append("matched purpose \(a.matchedPurpose ?? "none") recorded, \(b.matchedPurpose ?? "none") made again")
+            parts.append(
+                "matched purpose \(a.matchedPurpose ?? "none") recorded, \(b.matchedPurpose ?? "none") made again")
         }
         if a.legalBasis != b.legalBasis {
-            parts.append("legal basis \(a.legalBasis.map(\.rawValue) ?? "none") recorded, \(b.legalBasis.map(\.rawValue) ?? "none") made again")
+            parts.append(
+                "legal basis \(a.legalBasis.map(\.rawValue) ?? "none") recorded, \(b.legalBasis.map(\.rawValue) ?? "none") made again"
+            )
         }
-        if a.consentIDs != b.consentIDs { parts.append("consents \(a.consentIDs) recorded, \(b.consentIDs) made again") }
+        if a.consentIDs != b.consentIDs {
+            parts.append("consents \(a.consentIDs) recorded, \(b.consentIDs) made again")
+        }
         if a.agreementID != b.agreementID {
             parts.append("agreement \(a.agreementID ?? "none") recorded, \(b.agreementID ?? "none") made again")
         }

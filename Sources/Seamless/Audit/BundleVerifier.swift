@@ -138,7 +138,8 @@ public enum BundleVerifier {
             previousHash = previous
             highestSequence = first - 1
         } else if first < 0 {
-            throw BundleUnreadable(reason: "manifest.json says the first entry is \(first); entries are numbered from 0")
+            throw BundleUnreadable(
+                reason: "manifest.json says the first entry is \(first); entries are numbered from 0")
         }
         entriesBytes.withUnsafeBytes { file in
             // Hashing and skimming are independent per line, so they run on every core, a block at a time;
@@ -159,7 +160,8 @@ public enum BundleVerifier {
                     switch fact.form {
                     case .notJSON:
                         find(
-                            "entry-not-json", "line \(line) (entry \(number)) is not valid canonical JSON", sequence: number,
+                            "entry-not-json", "line \(line) (entry \(number)) is not valid canonical JSON",
+                            sequence: number,
                             file: "entries.jsonl")
                         // A damaged line still takes its place: the next entry is not "missing" because of it.
                         highestSequence = (highestSequence ?? -1) + 1
@@ -313,7 +315,9 @@ public enum BundleVerifier {
     }
 
     /// Hashes and skims `lines` of `file` into `facts[0..<lines.count]`, splitting the work across cores.
-    private static func skim(_ file: UnsafeRawBufferPointer, lines: ArraySlice<Range<Int>>, into facts: inout [LineFacts]) {
+    private static func skim(
+        _ file: UnsafeRawBufferPointer, lines: ArraySlice<Range<Int>>, into facts: inout [LineFacts]
+    ) {
         let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 1024))
         let first = lines.startIndex
         facts.withUnsafeMutableBufferPointer { facts in

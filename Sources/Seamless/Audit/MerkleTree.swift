@@ -147,7 +147,8 @@ public struct MerkleTree: Sendable {
     }
 
     /// SUBPROOF(m, D[start ..< end], b) of RFC 9162 §2.1.4.1.
-    private func subproof(_ old: Int, _ start: Int, _ end: Int, _ complete: Bool, into proof: inout [MerkleHash.Value]) {
+    private func subproof(_ old: Int, _ start: Int, _ end: Int, _ complete: Bool, into proof: inout [MerkleHash.Value])
+    {
         let width = end - start
         if old == width {
             if !complete { proof.append(subtreeHash(start, end)) }
