@@ -295,13 +295,7 @@ public enum AuditReplay {
     /// skimmed is listed as unreadable (by line), as are replayed kinds that do not decode.
     static func decodeEvents(_ file: Data) -> (events: [AuditEvent], unreadable: [Int], lastAt: Timestamp?) {
         file.withUnsafeBytes { file in
-            var lines: [Range<Int>] = []
-            var start = 0
-            while start < file.count, let base = file.baseAddress {
-                let end = memchr(base + start, 0x0A, file.count - start).map { base.distance(to: UnsafeRawPointer($0)) }
-                lines.append(start..<(end ?? file.count))
-                start = (end ?? file.count) + 1
-            }
+            let lines = EntryLines(file).ranges
             var results = [Result<AuditEvent?, LineError>](repeating: .success(nil), count: lines.count)
             let parts = max(1, min(ProcessInfo.processInfo.activeProcessorCount, lines.count / 1024))
             results.withUnsafeMutableBufferPointer { results in
@@ -346,12 +340,6 @@ public enum AuditReplay {
     }
 
     private struct LineError: Error {}
-
-    /// Lets `concurrentPerform` share buffers whose parts each iteration touches alone.
-    private struct UncheckedSendable<Value>: @unchecked Sendable {
-        let value: Value
-        init(_ value: Value) { self.value = value }
-    }
 
     /// What differs between a recorded decision and the one made again, in a sentence.
     static func difference(_ recorded: PolicyDecision, _ again: PolicyDecision) -> String {

@@ -97,21 +97,9 @@ public enum BundleVerifier {
             throw BundleUnreadable(reason: "the bundle has no entries.jsonl")
         }
         // Lines are ranges of the file: no entry is copied.
-        var lines: [Range<Int>] = []
-        let endsWithNewline = entriesBytes.withUnsafeBytes { file -> Bool in
-            var start = 0
-            while start < file.count {
-                guard let base = file.baseAddress, let newline = memchr(base + start, 0x0A, file.count - start) else {
-                    lines.append(start..<file.count)
-                    return false
-                }
-                let end = base.distance(to: UnsafeRawPointer(newline))
-                lines.append(start..<end)
-                start = end + 1
-            }
-            return true
-        }
-        if !endsWithNewline {
+        let split = entriesBytes.withUnsafeBytes { EntryLines($0) }
+        let lines = split.ranges
+        if !split.endsWithNewline {
             find(
                 "entries-truncated", "entries.jsonl does not end with a newline: its last line may be cut off",
                 file: "entries.jsonl")
@@ -351,12 +339,6 @@ public enum BundleVerifier {
         fact.sequence = members[1].flatMap { decimal(bytes[$0]) }
         fact.previous = members[2]
         return fact
-    }
-
-    /// Lets `concurrentPerform` share buffers whose parts each iteration touches alone.
-    private struct UncheckedSendable<Value>: @unchecked Sendable {
-        let value: Value
-        init(_ value: Value) { self.value = value }
     }
 
     private static let knownKinds: [[UInt8]] = AuditEvent.Kind.allCases.map { Array($0.rawValue.utf8) }
