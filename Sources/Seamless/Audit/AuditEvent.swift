@@ -9,6 +9,9 @@ public struct AuditEvent: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
         /// A provider received a request (`peer` = requester).
         case requestReceived = "request-received"
+        /// A provider refused a signed request before deciding it (`reason`: the refusal code, e.g.
+        /// `replayed-nonce`, `wrong-audience`, `bad-request`).
+        case requestRefused = "request-refused"
         /// A provider decided a request: `request` and `decision` allow the decision to be made again.
         case decision
         /// A provider disclosed records (`fields`, `recordCount`, `responseHash`).
@@ -179,6 +182,8 @@ extension AuditEvent: ValidatableDocument {
         case .requestReceived:
             require(peer != nil, "peer"); require(requestHash != nil, "requestHash");
             require(resource != nil, "resource")
+        case .requestRefused:
+            require(requestHash != nil, "requestHash"); require(reason != nil, "reason")
         case .decision:
             require(requestHash != nil, "requestHash"); require(request != nil, "request");
             require(decision != nil, "decision")

@@ -19,7 +19,11 @@ public actor AuditLog {
     /// queued or in flight, so entries numbered while a batch is being written chain correctly.
     private var nextSequence: Int
     private var lastLeafHash: [UInt8]?
-    private var pending: [(entry: [UInt8], leafHash: [UInt8], continuation: CheckedContinuation<Int, any Error>)] = []
+    private var pending:
+        [(
+            entry: [UInt8], leafHash: [UInt8], changes: [StoreChange],
+            continuation: CheckedContinuation<Int, any Error>
+        )] = []
     private var flushing = false
     private let context = DigestContext(.sha256)
 
@@ -49,6 +53,10 @@ public actor AuditLog {
     /// numbered or chained, so a verifier can only localise a change to them by checkpoints: nodes log
     /// ``AuditEvent``s through the event overload; raw entries are for tests and foreign formats.
     public func append(_ entry: [UInt8]) async throws -> Int {
+        try await append(entry, applying: [])
+    }
+
+    private func append(_ entry: [UInt8], applying changes: [StoreChange]) async throws -> Int {
         guard entry.count <= Self.maxEntryBytes else {
             throw StoreError(
                 .refused,
@@ -59,7 +67,7 @@ public actor AuditLog {
         nextSequence += 1
         lastLeafHash = leafHash
         return try await withCheckedThrowingContinuation { continuation in
-            pending.append((entry, leafHash, continuation))
+            pending.append((entry, leafHash, changes, continuation))
             if !flushing {
                 flushing = true
                 Task { await self.flush() }
@@ -75,7 +83,8 @@ public actor AuditLog {
             pending = []
             let start = tree.size
             do {
-                try await store.appendAuditEntries(batch.map { ($0.entry, $0.leafHash) }, from: start)
+                try await store.appendAuditEntries(
+                    batch.map { ($0.entry, $0.leafHash) }, from: start, applying: batch.flatMap(\.changes))
                 for item in batch { tree.append(leafHash: item.leafHash) }
                 if let every = checkpointEvery, tree.size - lastCheckpointSize >= every {
                     // The entries are durable already; if signing fails, the next checkpoint covers them.
@@ -96,14 +105,14 @@ public actor AuditLog {
     }
 
     /// Appends a valid event, numbered and chained to the entry before it, and returns its sequence number
-    /// once it is durable.
-    public func append(_ event: AuditEvent) async throws -> Int {
+    /// once it is durable. `changes` commit in the same transaction as the entry: both or neither.
+    public func append(_ event: AuditEvent, applying changes: [StoreChange] = []) async throws -> Int {
         let issues = event.validationIssues()
         guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
         var numbered = event
         numbered.sequence = nextSequence
         numbered.previous = lastLeafHash.map { SeamlessHex.encode($0) }
-        return try await append(numbered.entry)
+        return try await append(numbered.entry, applying: changes)
     }
 
     /// The current checkpoint, signed by the node key and stored.

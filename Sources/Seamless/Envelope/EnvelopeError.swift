@@ -76,6 +76,10 @@ public struct EnvelopeError: Error, Sendable, Hashable, CustomStringConvertible 
     public let code: Code
     /// A sentence naming what was wrong and where.
     public let reason: String
+    /// Set when the failure came after the signature verified (steps 8–18 of `Docs/ENVELOPE.md`): the
+    /// envelope is genuinely from this trusted key, so the refusal may be attributed and logged. Failures
+    /// before it may come from anyone.
+    public internal(set) var verifiedKeyID: String?
 
     /// Creates an error.
     public init(_ code: Code, _ reason: String) {

@@ -289,19 +289,25 @@ public struct EnvelopeOpener: Sendable {
                 "the \(algorithm) signature does not verify under trusted key '\(header.keyID)'"
             )
         }
-        let verified = try checkClaims(header, signer: signer, now: now)
-        let compressed = try decodeBase64(payloadText, member: "payload")
-        let payload: [UInt8]
-        do {
-            payload = try Zlib.decompress(compressed, limits: limits.inflate)
-        } catch {
-            switch error.code {
-            case .outputLimitExceeded: throw EnvelopeError(.payloadTooLarge, error.reason)
-            case .ratioLimitExceeded: throw EnvelopeError(.inflateRatioExceeded, error.reason)
-            default: throw EnvelopeError(.corruptPayload, error.reason)
+        do throws(EnvelopeError) {
+            let verified = try checkClaims(header, signer: signer, now: now)
+            let compressed = try decodeBase64(payloadText, member: "payload")
+            let payload: [UInt8]
+            do {
+                payload = try Zlib.decompress(compressed, limits: limits.inflate)
+            } catch {
+                switch error.code {
+                case .outputLimitExceeded: throw EnvelopeError(.payloadTooLarge, error.reason)
+                case .ratioLimitExceeded: throw EnvelopeError(.inflateRatioExceeded, error.reason)
+                default: throw EnvelopeError(.corruptPayload, error.reason)
+                }
             }
+            return OpenedEnvelope(header: verified, signer: signer, payload: payload)
+        } catch {
+            var attributed = error
+            attributed.verifiedKeyID = header.keyID
+            throw attributed
         }
-        return OpenedEnvelope(header: verified, signer: signer, payload: payload)
     }
 
     /// The checks that only mean something once the signature is known to be genuine.

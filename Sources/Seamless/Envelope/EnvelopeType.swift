@@ -25,6 +25,8 @@ public struct EnvelopeType: Sendable, Hashable, Codable, CustomStringConvertible
     public static let response = EnvelopeType(known: "seamless-response+jws")
     /// A node's signed catalog.
     public static let catalog = EnvelopeType(known: "seamless-catalog+jws")
+    /// The federation file, signed by the federation authority.
+    public static let federation = EnvelopeType(known: "seamless-federation+jws")
 
     public var description: String { rawValue }
 

@@ -88,6 +88,47 @@ public final class SQLiteStore: Store {
                     "INSERT INTO catalogHistory (revision, recordedAt) SELECT revision, recordedAt FROM catalogRevision ORDER BY sequence"
             )
         }
+        migrator.registerMigration("v4: records, nonces, received records") { db in
+            try db.create(table: "record") { table in
+                table.column("resource", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("subject", .text)
+                table.column("fields", .blob).notNull()
+                table.column("version", .integer).notNull()
+                table.column("updatedAt", .integer).notNull()
+                table.primaryKey(["resource", "key"])
+            }
+            try db.create(index: "recordBySubject", on: "record", columns: ["resource", "subject"])
+            try db.create(index: "recordByVersion", on: "record", columns: ["resource", "version"])
+            try db.create(table: "nonce") { table in
+                table.column("issuer", .text).notNull()
+                table.column("nonce", .text).notNull()
+                table.column("until", .integer).notNull()
+                table.primaryKey(["issuer", "nonce"])
+            }
+            try db.create(index: "nonceByUntil", on: "nonce", columns: ["until"])
+            try db.create(table: "received") { table in
+                table.column("provider", .text).notNull()
+                table.column("resource", .text).notNull()
+                table.column("key", .text).notNull()
+                table.column("subject", .text)
+                table.column("fields", .blob).notNull()
+                table.column("requestHash", .text).notNull()
+                table.column("purpose", .text).notNull()
+                table.column("expiresAt", .integer).notNull()
+                table.primaryKey(["provider", "resource", "key", "requestHash"])
+            }
+            try db.create(index: "receivedByRequest", on: "received", columns: ["requestHash"])
+            try db.create(index: "receivedBySubject", on: "received", columns: ["provider", "subject"])
+            try db.create(index: "receivedByExpiry", on: "received", columns: ["expiresAt"])
+            // Bumped by every change a policy decision depends on, so a serving node rebuilds its snapshot
+            // when (and only when) another process changed a consent, agreement, purpose or the catalog.
+            try db.create(table: "stateVersion") { table in
+                table.column("id", .integer).primaryKey().check { $0 == 1 }
+                table.column("version", .integer).notNull()
+            }
+            try db.execute(sql: "INSERT INTO stateVersion (id, version) VALUES (1, 0)")
+        }
         return migrator
     }
 
@@ -132,6 +173,7 @@ public final class SQLiteStore: Store {
 
     public func importCatalogEntries(_ entries: [CatalogEntry], at moment: Timestamp) async throws -> Catalog {
         try await write { db in
+            try Self.bumpStateVersion(db)
             let current = try Self.currentCatalog(db)
             let next = current.applying(entries)
             guard next.revision != current.revision else { return current }
@@ -188,6 +230,7 @@ public final class SQLiteStore: Store {
 
     private func saveSetting(_ name: String, _ document: Data) async throws {
         try await write { db in
+            try Self.bumpStateVersion(db)
             try db.execute(
                 sql:
                     "INSERT INTO setting (name, document) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET document = excluded.document",
@@ -207,6 +250,7 @@ public final class SQLiteStore: Store {
     public func recordConsent(_ record: ConsentRecord, at moment: Timestamp, by: String) async throws -> ConsentStatus {
         let document = try Self.encode(record)
         return try await write { db in
+            try Self.bumpStateVersion(db)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM consent WHERE id = ?", arguments: [record.id]) == true {
                 throw StoreError(
                     .alreadyExists,
@@ -226,6 +270,7 @@ public final class SQLiteStore: Store {
         id: String, to state: ConsentState, at moment: Timestamp, by: String, reason: String?
     ) async throws -> ConsentStatus {
         try await write { db in
+            try Self.bumpStateVersion(db)
             guard let status = try Self.consentStatus(id: id, db) else {
                 throw StoreError(.notFound, "no consent '\(id)' is recorded")
             }
@@ -300,6 +345,7 @@ public final class SQLiteStore: Store {
     public func recordAgreement(_ agreement: Agreement) async throws {
         let document = try Self.encode(agreement)
         try await write { db in
+            try Self.bumpStateVersion(db)
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM agreement WHERE id = ?", arguments: [agreement.id]) == true {
                 throw StoreError(.alreadyExists, "agreement '\(agreement.id)' exists already")
             }
@@ -312,6 +358,7 @@ public final class SQLiteStore: Store {
 
     public func transitionAgreement(id: String, _ event: AgreementEvent) async throws -> Agreement {
         try await write { db in
+            try Self.bumpStateVersion(db)
             guard
                 let document = try Data.fetchOne(
                     db, sql: "SELECT document FROM agreement WHERE id = ?", arguments: [id])
@@ -350,7 +397,9 @@ public final class SQLiteStore: Store {
 
     // MARK: Audit log
 
-    public func appendAuditEntries(_ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int) async throws {
+    public func appendAuditEntries(
+        _ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int, applying changes: [StoreChange]
+    ) async throws {
         let rows = entries.map { (Data($0.entry), Data($0.leafHash)) }
         try await write { db in
             let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM auditEntry") ?? 0
@@ -365,6 +414,31 @@ public final class SQLiteStore: Store {
             for (offset, row) in rows.enumerated() {
                 try statement.execute(arguments: [sequence + offset, row.0, row.1])
             }
+            for change in changes { try Self.apply(change, db) }
+        }
+    }
+
+    private static func apply(_ change: StoreChange, _ db: Database) throws {
+        switch change {
+        case .keepReceived(let records):
+            let statement = try db.makeStatement(
+                sql: """
+                    INSERT OR REPLACE INTO received
+                    (provider, resource, key, subject, fields, requestHash, purpose, expiresAt)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+            for record in records {
+                try statement.execute(arguments: [
+                    record.provider, record.resource, record.key, record.subject,
+                    Data(CanonicalJSON.serialize(.object(record.fields))), record.requestHash, record.purpose,
+                    record.expiresAt.secondsSince1970,
+                ])
+            }
+        case .purgeRequest(let requestHash):
+            try db.execute(sql: "DELETE FROM received WHERE requestHash = ?", arguments: [requestHash])
+        case .purgeSubject(let provider, let subject):
+            try db.execute(
+                sql: "DELETE FROM received WHERE provider = ? AND subject = ?", arguments: [provider, subject])
         }
     }
 
@@ -396,6 +470,154 @@ public final class SQLiteStore: Store {
             try Row.fetchAll(db, sql: "SELECT size, note FROM auditCheckpoint ORDER BY size").map {
                 ($0["size"], $0["note"])
             }
+        }
+    }
+
+    // MARK: State version
+
+    public func stateVersion() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT version FROM stateVersion WHERE id = 1") ?? 0 }
+    }
+
+    private static func bumpStateVersion(_ db: Database) throws {
+        try db.execute(sql: "UPDATE stateVersion SET version = version + 1 WHERE id = 1")
+    }
+
+    // MARK: Records
+
+    public func upsertRecords(_ records: [ProviderRecord]) async throws -> Int {
+        let rows = records.map { record in
+            (record, Data(CanonicalJSON.serialize(.object(record.fields))))
+        }
+        return try await write { db in
+            var versions: [String: Int] = [:]
+            var added = 0
+            let exists = try db.makeStatement(sql: "SELECT 1 FROM record WHERE resource = ? AND key = ?")
+            let insert = try db.makeStatement(
+                sql: """
+                    INSERT OR REPLACE INTO record (resource, key, subject, fields, version, updatedAt)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """)
+            for (record, fields) in rows {
+                let version: Int
+                if let last = versions[record.resource] {
+                    version = last + 1
+                } else {
+                    version =
+                        (try Int.fetchOne(
+                            db, sql: "SELECT COALESCE(MAX(version), 0) FROM record WHERE resource = ?",
+                            arguments: [record.resource]) ?? 0) + 1
+                }
+                versions[record.resource] = version
+                if try Bool.fetchOne(exists, arguments: [record.resource, record.key]) != true { added += 1 }
+                try insert.execute(arguments: [
+                    record.resource, record.key, record.subject, fields, version, record.updatedAt.secondsSince1970,
+                ])
+            }
+            return added
+        }
+    }
+
+    public func records(matching query: RecordQuery) async throws -> [ProviderRecord] {
+        var conditions = ["resource = ?"]
+        var arguments: [(any DatabaseValueConvertible)?] = [query.resource]
+        switch query.selector {
+        case .keys(let keys):
+            conditions.append("key IN (\(Array(repeating: "?", count: keys.count).joined(separator: ",")))")
+            arguments += keys
+        case .subjects(let subjects):
+            conditions.append("subject IN (\(Array(repeating: "?", count: subjects.count).joined(separator: ",")))")
+            arguments += subjects
+        case .fieldEquals(let field, let value):
+            conditions.append("json_extract(CAST(fields AS TEXT), ?) = ?")
+            arguments += ["$.\"\(field)\"", value]
+        case .all:
+            break
+        }
+        if let after = query.after {
+            conditions.append("key > ?")
+            arguments.append(after)
+        }
+        let sql =
+            "SELECT resource, key, subject, fields, version, updatedAt FROM record WHERE \(conditions.joined(separator: " AND ")) ORDER BY key LIMIT ?"
+        arguments.append(max(0, query.limit))
+        let bound = StatementArguments(arguments)
+        return try await read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map { row in
+                ProviderRecord(
+                    resource: row["resource"], key: row["key"], subject: row["subject"],
+                    fields: try Self.fields(row["fields"]), version: row["version"],
+                    updatedAt: Timestamp(secondsSince1970: row["updatedAt"]))
+            }
+        }
+    }
+
+    public func recordCount(resource: String) async throws -> Int {
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM record WHERE resource = ?", arguments: [resource]) ?? 0
+        }
+    }
+
+    private static func fields(_ data: Data) throws -> [String: JSONValue] {
+        guard case .object(let fields)? = try? JSONParser().parse(Array(data)) else {
+            throw StoreError(.database, "the node database holds a record whose fields are not a JSON object")
+        }
+        return fields
+    }
+
+    // MARK: Nonces
+
+    public func rememberNonce(_ nonce: String, issuer: String, at moment: Timestamp, until: Timestamp) async throws
+        -> Bool
+    {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM nonce WHERE until < ?", arguments: [moment.secondsSince1970])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO nonce (issuer, nonce, until) VALUES (?, ?, ?)",
+                arguments: [issuer, nonce, until.secondsSince1970])
+            return db.changesCount == 1
+        }
+    }
+
+    // MARK: Received records
+
+    public func receivedRecords(requestHash: String) async throws -> [ReceivedRecord] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT provider, resource, key, subject, fields, requestHash, purpose, expiresAt
+                    FROM received WHERE requestHash = ? ORDER BY provider, resource, key
+                    """, arguments: [requestHash]
+            ).map { row in
+                ReceivedRecord(
+                    provider: row["provider"], resource: row["resource"], key: row["key"], subject: row["subject"],
+                    fields: try Self.fields(row["fields"]), requestHash: row["requestHash"], purpose: row["purpose"],
+                    expiresAt: Timestamp(secondsSince1970: row["expiresAt"]))
+            }
+        }
+    }
+
+    public func receivedRequests(expiringBy moment: Timestamp) async throws -> [(
+        requestHash: String, provider: String, resource: String
+    )] {
+        try await read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT requestHash, provider, resource FROM received
+                    WHERE expiresAt <= ? ORDER BY requestHash
+                    """, arguments: [moment.secondsSince1970]
+            ).map { ($0["requestHash"], $0["provider"], $0["resource"]) }
+        }
+    }
+
+    public func receivedRequests(provider: String, subject: String) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(
+                db,
+                sql: "SELECT DISTINCT requestHash FROM received WHERE provider = ? AND subject = ? ORDER BY requestHash",
+                arguments: [provider, subject])
         }
     }
 

@@ -91,9 +91,12 @@ public protocol Store: Sendable {
     /// All agreements, by id.
     func agreements() async throws -> [Agreement]
 
-    /// Appends audit entries as sequence numbers `sequence…` in one durable transaction; refuses if the
-    /// log does not have exactly `sequence` entries (a second sequencer).
-    func appendAuditEntries(_ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int) async throws
+    /// Appends audit entries as sequence numbers `sequence…` in one durable transaction, together with the
+    /// state `changes` they record; refuses (changing nothing) if the log does not have exactly `sequence`
+    /// entries (a second sequencer).
+    func appendAuditEntries(
+        _ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int, applying changes: [StoreChange]
+    ) async throws
     /// Every audit leaf hash in order (32 bytes per entry; the entries themselves are not read).
     func auditLeafHashes() async throws -> [[UInt8]]
     /// The audit entries with sequence numbers in `range`.
@@ -102,9 +105,36 @@ public protocol Store: Sendable {
     func saveAuditCheckpoint(size: Int, note: String) async throws
     /// Every stored checkpoint note, by size.
     func auditCheckpoints() async throws -> [(size: Int, note: String)]
+
+    /// A number that changes whenever the catalog, the purposes, a consent or an agreement changes.
+    func stateVersion() async throws -> Int
+
+    /// Inserts or replaces records of the resources this node provides, all or nothing; each gets the next
+    /// version of its resource. Returns how many were new (the rest replaced records with the same key).
+    func upsertRecords(_ records: [ProviderRecord]) async throws -> Int
+    /// A page of records, in key order.
+    func records(matching query: RecordQuery) async throws -> [ProviderRecord]
+    /// How many records of `resource` the node holds.
+    func recordCount(resource: String) async throws -> Int
+
+    /// Remembers request nonce `nonce` of `issuer` until `until`; false if it is remembered already (a
+    /// replay). Nonces remembered until before `moment` are forgotten.
+    func rememberNonce(_ nonce: String, issuer: String, at moment: Timestamp, until: Timestamp) async throws -> Bool
+
+    /// The received records kept for a request.
+    func receivedRecords(requestHash: String) async throws -> [ReceivedRecord]
+    /// The requests whose received records must be gone by `moment`, with the provider and resource.
+    func receivedRequests(expiringBy moment: Timestamp) async throws -> [(requestHash: String, provider: String, resource: String)]
+    /// The requests with records about `subject` received from `provider`.
+    func receivedRequests(provider: String, subject: String) async throws -> [String]
 }
 
 extension Store {
+    /// Appends audit entries that change nothing else.
+    public func appendAuditEntries(_ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int) async throws {
+        try await appendAuditEntries(entries, from: sequence, applying: [])
+    }
+
     /// A policy snapshot of everything the store holds, for `node` deciding among `members`.
     public func policySnapshot(node: String, members: Set<String>) async throws -> PolicySnapshot {
         PolicySnapshot(

@@ -1,0 +1,111 @@
+/// One record of a resource this node provides: its key (the value of the resource's primary-key item),
+/// the pseudonymous subject it concerns (for consent-based requests), and its field values.
+public struct ProviderRecord: Sendable, Hashable {
+    /// The resource.
+    public var resource: String
+    /// The primary-key value, unique within the resource.
+    public var key: String
+    /// The data subject's pseudonym, when the record concerns one person.
+    public var subject: String?
+    /// The field values by item name; only the resource's data items.
+    public var fields: [String: JSONValue]
+    /// Increases with every change of any record of the resource: the changes feed's cursor.
+    public var version: Int
+    /// When it last changed.
+    public var updatedAt: Timestamp
+
+    /// Creates a record.
+    public init(
+        resource: String, key: String, subject: String?, fields: [String: JSONValue], version: Int = 0,
+        updatedAt: Timestamp
+    ) {
+        self.resource = resource
+        self.key = key
+        self.subject = subject
+        self.fields = fields
+        self.version = version
+        self.updatedAt = updatedAt
+    }
+
+    /// Only the named fields, for a response.
+    public func minimised(to names: [String]) -> [String: JSONValue] {
+        var kept: [String: JSONValue] = [:]
+        for name in names { if let value = fields[name] { kept[name] = value } }
+        return kept
+    }
+}
+
+/// Which records of a resource a request asks for.
+public enum RecordSelector: Sendable, Hashable, Codable {
+    /// The records with these keys.
+    case keys([String])
+    /// The records of these subjects (consent-based requests name their subjects anyway).
+    case subjects([String])
+    /// The records whose field equals a string value.
+    case fieldEquals(field: String, value: String)
+    /// Every record, a page at a time.
+    case all
+
+    /// The most keys or subjects one selector may name.
+    public static let maxValues = 1_000
+
+    private enum CodingKeys: String, CodingKey {
+        case keys, subjects, field, equals, all
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let present = container.allKeys
+        func only(_ keys: Set<CodingKeys>) -> Bool { Set(present) == keys }
+        if only([.keys]) {
+            self = .keys(try container.decode([String].self, forKey: .keys))
+        } else if only([.subjects]) {
+            self = .subjects(try container.decode([String].self, forKey: .subjects))
+        } else if only([.field, .equals]) {
+            self = .fieldEquals(
+                field: try container.decode(String.self, forKey: .field),
+                value: try container.decode(String.self, forKey: .equals))
+        } else if only([.all]), try container.decode(Bool.self, forKey: .all) {
+            self = .all
+        } else {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription:
+                        "a selector is exactly one of {\"keys\":[…]}, {\"subjects\":[…]}, {\"field\":…,\"equals\":…} or {\"all\":true}"
+                ))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .keys(let keys): try container.encode(keys, forKey: .keys)
+        case .subjects(let subjects): try container.encode(subjects, forKey: .subjects)
+        case .fieldEquals(let field, let value):
+            try container.encode(field, forKey: .field)
+            try container.encode(value, forKey: .equals)
+        case .all: try container.encode(true, forKey: .all)
+        }
+    }
+}
+
+/// A page of a resource's records: those the selector picks, in key order, after `after`.
+public struct RecordQuery: Sendable, Hashable {
+    /// The resource.
+    public var resource: String
+    /// Which records.
+    public var selector: RecordSelector
+    /// Only keys greater than this (the previous page's last key).
+    public var after: String?
+    /// The most records.
+    public var limit: Int
+
+    /// Creates a query.
+    public init(resource: String, selector: RecordSelector, after: String? = nil, limit: Int) {
+        self.resource = resource
+        self.selector = selector
+        self.after = after
+        self.limit = limit
+    }
+}

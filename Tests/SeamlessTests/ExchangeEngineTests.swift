@@ -1,0 +1,196 @@
+import Foundation
+import SeamlessCrypto
+import SeamlessTestSupport
+import Testing
+
+@testable import Seamless
+
+/// Three nodes' engines exchanging over the in-process transport: every kind of grant, denial and refusal,
+/// and what each side's audit log and store show afterwards.
+@Suite("Exchange engine")
+struct ExchangeEngineTests {
+    typealias F = FederationFixture
+
+    @Test("an unconditional request: granted, minimised, logged on both sides, kept for its purpose")
+    func unconditional() async throws {
+        let fixture = try await EngineFixture()
+        let result = try await fixture.civil.request(
+            EngineFixture.insuranceRequest(selector: .keys(["insured-03", "insured-04"])), from: F.resources)
+        #expect(result.records.map(\.key) == ["insured-03", "insured-04"])
+        // monthlyBase is a conditional item: minimised away, not refused.
+        #expect(result.decision.grant?.fields == ["insuredId", "scheme", "status"])
+        #expect(result.decision.grant?.withheld == ["monthlyBase"])
+        #expect(result.records.allSatisfy { $0.fields["monthlyBase"] == nil && $0.fields["scheme"] != nil })
+        #expect(try await fixture.kinds(F.resources).suffix(3) == [.requestReceived, .decision, .disclosure])
+        #expect(try await fixture.kinds(F.civil).last == .receipt)
+        let kept = try await fixture.stores[F.civil]!.receivedRecords(requestHash: result.requestHash)
+        #expect(kept.count == 2 && kept.allSatisfy { $0.purpose == "social-assistance" })
+        // Use within the purpose is allowed and logged; another purpose is refused.
+        #expect(try await fixture.civil.use(requestHash: result.requestHash, for: "social-assistance.eligibility").count == 2)
+        let misuse = await #expect(throws: ExchangeError.self) {
+            try await fixture.civil.use(requestHash: result.requestHash, for: "marriage-registration")
+        }
+        #expect(misuse?.code == "purpose-mismatch")
+        #expect(try await fixture.kinds(F.civil).last == .use)
+    }
+
+    @Test("a conditional resource needs the agreement; a field labelled none never leaves")
+    func conditional() async throws {
+        let fixture = try await EngineFixture()
+        let request = ExchangeRequest(
+            resource: F.household.id, fields: ["householdId", "district", "memberIdNumbers"], selector: .keys(["hh-001"]),
+            purpose: "marriage-registration", legalBasis: .statutoryDuty)
+        let result = try await fixture.civil.request(request, from: F.security)
+        #expect(result.decision.basis.agreementID == F.agreement.id)
+        #expect(result.records.first?.fields.keys.sorted() == ["district", "householdId"])
+        // Human Resources has no agreement: refused with the policy's code.
+        var asResources = request
+        asResources.purpose = "marriage-registration"
+        let denied = await #expect(throws: ExchangeError.self) {
+            try await fixture.resources.request(asResources, from: F.security)
+        }
+        #expect(denied?.code == "agreement-required")
+        #expect(denied?.decision?.denial != nil)
+    }
+
+    @Test("consent-based: only the consenting subject's records; after withdrawal, refused")
+    func consent() async throws {
+        let fixture = try await EngineFixture()
+        let request = ExchangeRequest(
+            resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
+            purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
+            subjects: [F.consent.subject])
+        let result = try await fixture.civil.request(request, from: F.resources)
+        #expect(result.records.map(\.subject) == [F.consent.subject])
+        _ = try await fixture.stores[F.resources]!.changeConsent(
+            id: F.consent.id, to: .withdrawn, at: .now, by: "subject", reason: "asked at the counter")
+        let refused = await #expect(throws: ExchangeError.self) { try await fixture.civil.request(request, from: F.resources) }
+        #expect(refused?.code == "consent-withdrawn")
+    }
+
+    @Test("a wrong purpose is denied with its code, and nothing is kept")
+    func wrongPurpose() async throws {
+        let fixture = try await EngineFixture()
+        let denied = await #expect(throws: ExchangeError.self) {
+            try await fixture.civil.request(EngineFixture.insuranceRequest(purpose: "marriage-registration"), from: F.resources)
+        }
+        #expect(denied?.code == "purpose-not-allowed")
+        #expect(try await fixture.kinds(F.resources).suffix(2) == [.requestReceived, .decision])
+        #expect(try await fixture.kinds(F.civil).isEmpty)
+    }
+
+    @Test("large answers come in pages that together are every record once")
+    func paging() async throws {
+        let fixture = try await EngineFixture(insuranceRecords: 25)
+        var keys: [String] = []
+        var after: String?
+        var pages = 0
+        repeat {
+            let page = try await fixture.civil.request(
+                EngineFixture.insuranceRequest(limit: 10, after: after), from: F.resources)
+            keys += page.records.map(\.key)
+            after = page.next
+            pages += 1
+        } while after != nil && pages < 10
+        #expect(pages == 3)
+        #expect(keys == (0..<25).map { String(format: "insured-%02d", $0) })
+    }
+
+    @Test("a replayed request is refused and logged; the first answer stands")
+    func replay() async throws {
+        let fixture = try await EngineFixture()
+        let bytes = try fixture.envelope(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])))
+        let first = await fixture.resources.provide(bytes)
+        #expect(first.status == 200)
+        let again = await fixture.resources.provide(bytes)
+        #expect(again.status == 409)
+        let response = try fixture.response(again)
+        #expect(response.refusal?.code == "replayed-nonce")
+        #expect(response.requestHash == AuditEvent.hash(bytes))
+        #expect(try await fixture.kinds(F.resources).last == .requestRefused)
+    }
+
+    @Test(
+        "requests that do not verify are refused with their code, and only authenticated ones are logged",
+        arguments: ["unknown-key", "wrong-audience", "malformed", "oversized", "bad-request"])
+    func refusals(kind: String) async throws {
+        let fixture = try await EngineFixture()
+        let before = try await fixture.kinds(F.resources).count
+        let request = EngineFixture.insuranceRequest()
+        let bytes: [UInt8]
+        let expected: (status: Int, code: String, logged: Bool)
+        switch kind {
+        case "unknown-key":
+            bytes = try fixture.envelope(request, key: try PrivateKey.generate(.ed25519))
+            expected = (401, "unknown-key-id", false)
+        case "wrong-audience":
+            bytes = try fixture.envelope(request, to: F.security)
+            expected = (421, "wrong-audience", true)
+        case "malformed":
+            bytes = Array(#"{"payload":"x","signatures":[]}"#.utf8)
+            expected = (400, "malformed", false)
+        case "oversized":
+            bytes = [UInt8](repeating: 0x20, count: (16 << 20) + 1)
+            expected = (413, "too-large", false)
+        default:
+            var bad = request
+            bad.fields = []
+            bytes = try fixture.envelope(bad)
+            expected = (400, "bad-request", true)
+        }
+        let reply = await fixture.resources.provide(bytes)
+        #expect(reply.status == expected.status)
+        // A refusal goes to the signer when the signature verified, else to "unknown".
+        let response = try fixture.response(reply, to: expected.logged ? F.civil : "unknown").refusal
+        #expect(response?.code == expected.code, "\(String(describing: response))")
+        let after = try await fixture.kinds(F.resources)
+        #expect(after.count == before + (expected.logged ? 1 : 0))
+        if expected.logged { #expect(after.last == .requestRefused) }
+    }
+
+    @Test("received data is purged at the end of its data life, and the purge is logged with it")
+    func purge() async throws {
+        let offset = LockedOffset()
+        let fixture = try await EngineFixture(clock: { Date().addingTimeInterval(offset.seconds) })
+        let result = try await fixture.civil.request(
+            EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
+        #expect(try await fixture.civil.purgeExpired() == 0)
+        offset.seconds = Double(result.decision.grant!.dataLifeDays) * 86_400 + 1
+        #expect(try await fixture.civil.purgeExpired() == 1)
+        #expect(try await fixture.stores[F.civil]!.receivedRecords(requestHash: result.requestHash).isEmpty)
+        #expect(try await fixture.kinds(F.civil).suffix(2) == [.receipt, .purge])
+    }
+
+    @Test("both sides' bundles verify, replay clean and cross-check: every disclosure has its receipt")
+    func auditable() async throws {
+        let fixture = try await EngineFixture()
+        _ = try await fixture.civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
+        _ = try? await fixture.civil.request(EngineFixture.insuranceRequest(purpose: "marriage-registration"), from: F.resources)
+        var bundles: [String] = []
+        for id in [F.resources, F.civil] {
+            let log = try await AuditLog(store: fixture.stores[id]!, node: id, signer: fixture.keys[id]!)
+            _ = try await log.checkpoint()
+            let path = fixture.directory.path("bundle-\(id)")
+            try await AuditBundle.export(
+                store: fixture.stores[id]!, node: id, publicKey: fixture.keys[id]!.publicKey,
+                members: F.members, to: path)
+            bundles.append(path)
+            #expect(try BundleVerifier.verify(path).findings.isEmpty)
+            let replay = try AuditReplay.run(path)
+            #expect(replay.findings.isEmpty, "\(replay.findings)")
+        }
+        #expect(try AuditReplay.run(bundles[0]).decisionsReplayed == 2)
+        let cross = try CrossCheck.run(bundles[0], bundles[1])
+        #expect(cross.unmatched.isEmpty, "\(cross.unmatched)")
+    }
+}
+
+/// A clock offset a test moves forward.
+final class LockedOffset: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Double = 0
+    var seconds: Double {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
+    }
+}
