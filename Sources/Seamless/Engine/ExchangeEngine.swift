@@ -16,6 +16,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     public let transport: any Transport
     /// The `iat` window requests must fall in; nonces are remembered for as long.
     public let time: EnvelopeOpener.TimeCheck
+    /// What the engine did, for `/metrics`.
+    public let metrics = EngineMetrics()
     private let sealer: EnvelopeSealer
     private let state: EngineState
     private let clock: @Sendable () -> Date
@@ -57,6 +59,12 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         case Self.exchangePath: return await provide(body)
         default: return TransportReply(status: 404, body: [])
         }
+    }
+
+    public func refuseTooLarge(path: String, limit: Int) async -> TransportReply {
+        metrics.refused("too-large")
+        return refuse(
+            413, "too-large", "the body exceeds \(limit) bytes; it was not read", requestHash: nil, to: nil)
     }
 
     // MARK: Provider
@@ -137,6 +145,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         decided.decision = decision
         let decisionSequence = try await log.append(decided)
         guard let grant = decision.grant else {
+            metrics.denied(decision.denial.map { "\($0.code)" } ?? "denied")
             let response = ExchangeResponse(requestHash: requestHash, decision: decision, auditSequence: decisionSequence)
             return try TransportReply(status: 403, body: seal(response, to: requester))
         }
@@ -172,6 +181,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         disclosed.recordCount = records.count
         disclosed.responseHash = AuditEvent.hash(body)
         _ = try await log.append(disclosed)
+        metrics.granted(records: records.count)
         return TransportReply(status: 200, body: body)
     }
 
@@ -181,8 +191,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// A signed refusal; `to` is the requester when known (the envelope verified), else `unknown`.
     private func refuse(
-        _ status: Int, _ code: String, _ reason: String, requestHash: String, to requester: String?
+        _ status: Int, _ code: String, _ reason: String, requestHash: String?, to requester: String?
     ) -> TransportReply {
+        metrics.refused(code)
         let response = ExchangeResponse(requestHash: requestHash, refusal: ExchangeRefusal(code: code, reason: reason))
         let body = (try? seal(response, to: requester ?? "unknown")) ?? []
         return TransportReply(status: status, body: body)
@@ -275,6 +286,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         } catch {
             throw ExchangeError(code: "unavailable", reason: "the receipt could not be logged, so nothing was kept: \(error)")
         }
+        metrics.received(records: records.count)
         return ExchangeResult(
             provider: provider, requestHash: requestHash, decision: decision, records: records, next: response.next,
             providerAuditSequence: response.auditSequence, receiptSequence: sequence)
@@ -302,9 +314,11 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         } catch {
             throw ExchangeError(code: "bad-response", reason: "\(provider)'s answer cannot be read: \(error.reason)")
         }
+        // A refusal of a body the provider could not read (too large) cannot name the request.
+        if response.refusal != nil && response.requestHash == nil { return response }
         guard response.requestHash == requestHash else {
             throw ExchangeError(
-                code: "request-hash-mismatch", reason: "\(provider)'s answer is for another request (\(response.requestHash))")
+                code: "request-hash-mismatch", reason: "\(provider)'s answer is for another request (\(response.requestHash ?? "none"))")
         }
         return response
     }
@@ -352,6 +366,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
             event.reason = "data-life-ended"
             _ = try await log.append(event, applying: [.purgeRequest(requestHash: item.requestHash)])
         }
+        metrics.purged(requests: expired.count)
         return expired.count
     }
 }

@@ -110,8 +110,8 @@ public struct ExchangeRefusal: Sendable, Hashable, Codable, CustomStringConverti
 /// The provider's answer: the payload of a `seamless-response+jws` envelope. It binds the request by its
 /// hash and carries either a policy decision (with the records when granted) or a refusal.
 public struct ExchangeResponse: Sendable, Hashable, Codable {
-    /// `sha256:<hex>` of the request envelope's bytes.
-    public var requestHash: String
+    /// `sha256:<hex>` of the request envelope's bytes; absent only in a refusal of a body too large to read.
+    public var requestHash: String?
     /// The decision, when the request was decided.
     public var decision: PolicyDecision?
     /// The refusal, when it was not.
@@ -125,7 +125,7 @@ public struct ExchangeResponse: Sendable, Hashable, Codable {
 
     /// Creates a response.
     public init(
-        requestHash: String, decision: PolicyDecision? = nil, refusal: ExchangeRefusal? = nil,
+        requestHash: String?, decision: PolicyDecision? = nil, refusal: ExchangeRefusal? = nil,
         records: [ResponseRecord] = [], next: String? = nil, auditSequence: Int? = nil
     ) {
         self.requestHash = requestHash

@@ -41,6 +41,8 @@ public protocol Transport: Sendable {
 public protocol ExchangeService: Sendable {
     /// Answers one posted body.
     func handle(path: String, body: [UInt8]) async -> TransportReply
+    /// Answers a body that was cut off at `limit` bytes without being read further.
+    func refuseTooLarge(path: String, limit: Int) async -> TransportReply
 }
 
 /// Connects nodes in one process, by endpoint: for tests and for embedding several departments in one
