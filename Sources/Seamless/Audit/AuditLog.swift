@@ -3,7 +3,9 @@ import SeamlessCrypto
 /// A node's tamper-evident audit log: entries appended to an RFC 9162 Merkle tree, durable in the store
 /// before `append` returns, with concurrent appends sharing one transaction and one sync (group commit).
 /// The tree's hashes are kept in memory, so appends cost O(1) hashing amortised and proofs O(log n),
-/// without reading entries again.
+/// without reading entries again. Several logs may write one database (the serving node and a CLI command
+/// in another process): entries are numbered and chained when their transaction is built, and a batch
+/// that finds the log grown by another writer catches up and is numbered again.
 public actor AuditLog {
     /// The most bytes one entry may have (entries are hashes and ids, never payloads).
     public static let maxEntryBytes = 64 << 10
@@ -15,21 +17,29 @@ public actor AuditLog {
     private let signerName: String
     private let signer: PrivateKey
     private var tree: MerkleTree
-    /// The sequence number and leaf hash the next appended entry follows: the tree's end plus everything
-    /// queued or in flight, so entries numbered while a batch is being written chain correctly.
-    private var nextSequence: Int
-    private var lastLeafHash: [UInt8]?
-    private var pending:
-        [(
-            entry: [UInt8], leafHash: [UInt8], changes: [StoreChange],
-            continuation: CheckedContinuation<Int, any Error>
-        )] = []
+    private var pending: [Pending] = []
     private var flushing = false
     private let context = DigestContext(.sha256)
+
+    /// An entry waiting for the next transaction. Events are numbered and chained only when their
+    /// transaction is built, so a batch that loses a race with another writer can be numbered again.
+    private struct Pending {
+        enum Entry {
+            case raw([UInt8])
+            case event(AuditEvent)
+        }
+        var entry: Entry
+        var changes: [StoreChange]
+        var continuation: CheckedContinuation<Int, any Error>
+    }
 
     /// Sign a checkpoint whenever this many entries were appended since the last one (nil: only on demand).
     public let checkpointEvery: Int?
     private var lastCheckpointSize: Int
+
+    /// How often a batch is numbered again after another writer (another process on the same database)
+    /// appended first, before the appends fail.
+    static let maxConflictRetries = 16
 
     /// Opens the log of node `node` in `store`, rebuilding the tree from the stored leaf hashes. With
     /// `checkpointEvery`, a checkpoint is signed and stored each time that many entries have been appended.
@@ -40,34 +50,39 @@ public actor AuditLog {
         self.signer = signer
         self.checkpointEvery = checkpointEvery.map { max(1, $0) }
         self.lastCheckpointSize = try await store.auditCheckpoints().last?.size ?? 0
-        let tree = MerkleTree(leafHashes: try await store.auditLeafHashes())
-        self.tree = tree
-        self.nextSequence = tree.size
-        self.lastLeafHash = tree.size > 0 ? tree.leafHash(at: tree.size - 1) : nil
+        self.tree = MerkleTree(leafHashes: try await store.auditLeafHashes(from: 0))
     }
 
-    /// The number of durable entries.
+    /// The number of durable entries this log has seen.
     public var size: Int { tree.size }
 
     /// Appends raw entry bytes and returns their sequence number once durable. The bytes are not
     /// numbered or chained, so a verifier can only localise a change to them by checkpoints: nodes log
     /// ``AuditEvent``s through the event overload; raw entries are for tests and foreign formats.
     public func append(_ entry: [UInt8]) async throws -> Int {
-        try await append(entry, applying: [])
+        try Self.checkSize(entry.count)
+        return try await enqueue(.raw(entry), changes: [])
     }
 
-    private func append(_ entry: [UInt8], applying changes: [StoreChange]) async throws -> Int {
-        guard entry.count <= Self.maxEntryBytes else {
+    /// Appends a valid event, numbered and chained to the entry before it, and returns its sequence number
+    /// once it is durable. `changes` commit in the same transaction as the entry: both or neither.
+    public func append(_ event: AuditEvent, applying changes: [StoreChange] = []) async throws -> Int {
+        let issues = event.validationIssues()
+        guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
+        return try await enqueue(.event(event), changes: changes)
+    }
+
+    private static func checkSize(_ count: Int) throws {
+        guard count <= maxEntryBytes else {
             throw StoreError(
                 .refused,
-                "an audit entry of \(entry.count) bytes exceeds the \(Self.maxEntryBytes)-byte limit; log hashes, not payloads"
-            )
+                "an audit entry of \(count) bytes exceeds the \(maxEntryBytes)-byte limit; log hashes, not payloads")
         }
-        let leafHash = MerkleHash.leaf(entry, using: context)
-        nextSequence += 1
-        lastLeafHash = leafHash
-        return try await withCheckedThrowingContinuation { continuation in
-            pending.append((entry, leafHash, changes, continuation))
+    }
+
+    private func enqueue(_ entry: Pending.Entry, changes: [StoreChange]) async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.append(Pending(entry: entry, changes: changes, continuation: continuation))
             if !flushing {
                 flushing = true
                 Task { await self.flush() }
@@ -76,43 +91,85 @@ public actor AuditLog {
     }
 
     /// Writes whatever is pending as one transaction per round until nothing is left: every append that
-    /// arrives while a transaction is in flight joins the next one.
+    /// arrives while a transaction is in flight joins the next one. If another writer appended first, the
+    /// tree catches up with the store and the batch is numbered again.
     private func flush() async {
         while !pending.isEmpty {
-            let batch = pending
+            var batch = pending
             pending = []
-            let start = tree.size
-            do {
-                try await store.appendAuditEntries(
-                    batch.map { ($0.entry, $0.leafHash) }, from: start, applying: batch.flatMap(\.changes))
-                for item in batch { tree.append(leafHash: item.leafHash) }
+            var conflicts = 0
+            while !batch.isEmpty {
+                let start = tree.size
+                let (rows, oversized) = number(batch, from: start)
+                for index in oversized.reversed() {
+                    batch[index].continuation.resume(
+                        throwing: StoreError(
+                            .refused,
+                            "an audit entry exceeds the \(Self.maxEntryBytes)-byte limit; log hashes, not payloads"))
+                    batch.remove(at: index)
+                }
+                guard !batch.isEmpty else { break }
+                do {
+                    try await store.appendAuditEntries(
+                        rows.filter { $0.entry.count <= Self.maxEntryBytes }, from: start,
+                        applying: batch.flatMap(\.changes))
+                } catch let error as StoreError where error.code == .conflict && conflicts < Self.maxConflictRetries {
+                    conflicts += 1
+                    do {
+                        try await catchUp()
+                        continue
+                    } catch {
+                        for item in batch { item.continuation.resume(throwing: error) }
+                        break
+                    }
+                } catch {
+                    for item in batch { item.continuation.resume(throwing: error) }
+                    break
+                }
+                for row in rows where row.entry.count <= Self.maxEntryBytes { tree.append(leafHash: row.leafHash) }
                 if let every = checkpointEvery, tree.size - lastCheckpointSize >= every {
                     // The entries are durable already; if signing fails, the next checkpoint covers them.
                     _ = try? await checkpoint()
                 }
-                for (offset, item) in batch.enumerated() {
-                    item.continuation.resume(returning: start + offset)
-                }
-            } catch {
-                // Entries queued behind a failed batch were numbered and chained after it: fail them too.
-                for item in batch + pending { item.continuation.resume(throwing: error) }
-                pending = []
-                nextSequence = tree.size
-                lastLeafHash = tree.size > 0 ? tree.leafHash(at: tree.size - 1) : nil
+                for (offset, item) in batch.enumerated() { item.continuation.resume(returning: start + offset) }
+                break
             }
         }
         flushing = false
     }
 
-    /// Appends a valid event, numbered and chained to the entry before it, and returns its sequence number
-    /// once it is durable. `changes` commit in the same transaction as the entry: both or neither.
-    public func append(_ event: AuditEvent, applying changes: [StoreChange] = []) async throws -> Int {
-        let issues = event.validationIssues()
-        guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
-        var numbered = event
-        numbered.sequence = nextSequence
-        numbered.previous = lastLeafHash.map { SeamlessHex.encode($0) }
-        return try await append(numbered.entry, applying: changes)
+    /// Numbers and chains the batch from `start`: the bytes and leaf hash of each entry, and the positions
+    /// of entries too large to log.
+    private func number(_ batch: [Pending], from start: Int) -> ([(entry: [UInt8], leafHash: [UInt8])], [Int]) {
+        var previous: [UInt8]? = tree.size > 0 ? tree.leafHash(at: tree.size - 1) : nil
+        var rows: [(entry: [UInt8], leafHash: [UInt8])] = []
+        var oversized: [Int] = []
+        var sequence = start
+        for (index, item) in batch.enumerated() {
+            let bytes: [UInt8]
+            switch item.entry {
+            case .raw(let raw): bytes = raw
+            case .event(var event):
+                event.sequence = sequence
+                event.previous = previous.map { SeamlessHex.encode($0) }
+                bytes = event.entry
+            }
+            guard bytes.count <= Self.maxEntryBytes else {
+                oversized.append(index)
+                rows.append((bytes, []))
+                continue
+            }
+            let leafHash = MerkleHash.leaf(bytes, using: context)
+            rows.append((bytes, leafHash))
+            previous = leafHash
+            sequence += 1
+        }
+        return (rows, oversized)
+    }
+
+    /// Reads the entries other writers appended since this log last looked.
+    private func catchUp() async throws {
+        for hash in try await store.auditLeafHashes(from: tree.size) { tree.append(leafHash: hash) }
     }
 
     /// The current checkpoint, signed by the node key and stored.

@@ -405,9 +405,7 @@ public final class SQLiteStore: Store {
             let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM auditEntry") ?? 0
             guard next == sequence else {
                 throw StoreError(
-                    .refused,
-                    "the audit log has \(next) entries, not \(sequence): another writer appended; one sequencer at a time"
-                )
+                    .conflict, "the audit log has \(next) entries, not \(sequence): another writer appended first")
             }
             let statement = try db.makeStatement(
                 sql: "INSERT INTO auditEntry (sequence, entry, leafHash) VALUES (?, ?, ?)")
@@ -442,9 +440,11 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func auditLeafHashes() async throws -> [[UInt8]] {
+    public func auditLeafHashes(from start: Int) async throws -> [[UInt8]] {
         try await read { db in
-            try Data.fetchAll(db, sql: "SELECT leafHash FROM auditEntry ORDER BY sequence").map { Array($0) }
+            try Data.fetchAll(
+                db, sql: "SELECT leafHash FROM auditEntry WHERE sequence >= ? ORDER BY sequence", arguments: [start]
+            ).map { Array($0) }
         }
     }
 

@@ -27,6 +27,8 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case refused
         /// The database failed or holds something unreadable.
         case database
+        /// Another writer changed it first (another process appended to the audit log); try again.
+        case conflict
     }
 
     /// The code.
@@ -92,13 +94,14 @@ public protocol Store: Sendable {
     func agreements() async throws -> [Agreement]
 
     /// Appends audit entries as sequence numbers `sequence…` in one durable transaction, together with the
-    /// state `changes` they record; refuses (changing nothing) if the log does not have exactly `sequence`
-    /// entries (a second sequencer).
+    /// state `changes` they record. Throws ``StoreError/Code/conflict`` (changing nothing) if the log does not
+    /// have exactly `sequence` entries: another writer appended first.
     func appendAuditEntries(
         _ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int, applying changes: [StoreChange]
     ) async throws
-    /// Every audit leaf hash in order (32 bytes per entry; the entries themselves are not read).
-    func auditLeafHashes() async throws -> [[UInt8]]
+    /// The audit leaf hashes from sequence `start` on, in order (32 bytes per entry; the entries themselves
+    /// are not read).
+    func auditLeafHashes(from start: Int) async throws -> [[UInt8]]
     /// The audit entries with sequence numbers in `range`.
     func auditEntries(_ range: Range<Int>) async throws -> [[UInt8]]
     /// Stores a signed checkpoint note for `size`.
@@ -130,6 +133,11 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// Every audit leaf hash in order.
+    public func auditLeafHashes() async throws -> [[UInt8]] {
+        try await auditLeafHashes(from: 0)
+    }
+
     /// Appends audit entries that change nothing else.
     public func appendAuditEntries(_ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int) async throws {
         try await appendAuditEntries(entries, from: sequence, applying: [])
