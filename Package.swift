@@ -12,12 +12,19 @@ let package = Package(
     products: [
         .library(name: "SeamlessCrypto", targets: ["SeamlessCrypto"]),
         .library(name: "Seamless", targets: ["Seamless"]),
+        .library(name: "SeamlessHTTP", targets: ["SeamlessHTTP"]),
         .executable(name: "exchange-node", targets: ["exchange-node"]),
         .executable(name: "exchange-audit", targets: ["exchange-audit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,6 +50,24 @@ let package = Package(
             ],
             swiftSettings: upcoming
         ),
+        // The HTTP binding: Hummingbird routes in front of the engine, AsyncHTTPClient as the peer transport.
+        .target(
+            name: "SeamlessHTTP",
+            dependencies: [
+                "Seamless",
+                "SeamlessCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
         .target(
             name: "SeamlessCLI",
             dependencies: [
@@ -57,6 +82,10 @@ let package = Package(
             dependencies: [
                 "Seamless",
                 "SeamlessCLI",
+                "SeamlessHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 "SeamlessCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -77,6 +106,13 @@ let package = Package(
             path: "Tests/SeamlessTestSupport",
             swiftSettings: upcoming
         ),
+        // Federations of several departments for the engine and HTTP tests.
+        .target(
+            name: "SeamlessFixtures",
+            dependencies: ["Seamless", "SeamlessCrypto", "SeamlessTestSupport"],
+            path: "Tests/SeamlessFixtures",
+            swiftSettings: upcoming
+        ),
         .testTarget(
             name: "SeamlessCryptoTests",
             dependencies: ["SeamlessCrypto", "SeamlessTestSupport"],
@@ -84,7 +120,19 @@ let package = Package(
         ),
         .testTarget(
             name: "SeamlessTests",
-            dependencies: ["Seamless", "SeamlessCrypto", "SeamlessTestSupport"],
+            dependencies: ["Seamless", "SeamlessCrypto", "SeamlessTestSupport", "SeamlessFixtures"],
+            swiftSettings: upcoming
+        ),
+        .testTarget(
+            name: "SeamlessHTTPTests",
+            dependencies: [
+                "Seamless", "SeamlessCrypto", "SeamlessHTTP", "SeamlessTestSupport", "SeamlessFixtures",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: upcoming
         ),
         // A process the durability test kills with SIGKILL in the middle of appends.

@@ -16,15 +16,38 @@ public struct NodeConfiguration: Codable, Sendable, Hashable {
     public var database: String
     /// The federation's member nodes, until a signed federation file replaces this list.
     public var members: [String]
+    /// Where `serve` listens, `HOST:PORT` (port 0: any free port).
+    public var listen: String?
+    /// The signed federation file and the authority key that signs it, relative to the node folder.
+    public var federation: FederationSettings?
+
+    /// Where the federation file is and who may sign it.
+    public struct FederationSettings: Codable, Sendable, Hashable {
+        /// The signed federation file.
+        public var file: String
+        /// The federation authority's public key (SPKI PEM).
+        public var authorityKey: String
+
+        /// Creates settings.
+        public init(file: String, authorityKey: String) {
+            self.file = file
+            self.authorityKey = authorityKey
+        }
+    }
 
     /// Creates a configuration.
-    public init(id: String, algorithm: String, key: String, publicKey: String, database: String, members: [String]) {
+    public init(
+        id: String, algorithm: String, key: String, publicKey: String, database: String, members: [String],
+        listen: String? = nil, federation: FederationSettings? = nil
+    ) {
         self.id = id
         self.algorithm = algorithm
         self.key = key
         self.publicKey = publicKey
         self.database = database
         self.members = members
+        self.listen = listen
+        self.federation = federation
     }
 }
 
@@ -56,7 +79,7 @@ public struct NodeDirectory: Sendable {
 
     /// Creates a node folder with a fresh key and an empty database. Refuses to touch an existing node.
     public static func create(
-        at path: String, id: String, algorithm: SignatureAlgorithm, members: [String]
+        at path: String, id: String, algorithm: SignatureAlgorithm, members: [String], listen: String? = nil
     ) throws -> (NodeDirectory, PrivateKey) {
         guard NodeID.isValid(id) else {
             throw CommandFailure.usage(
@@ -68,8 +91,9 @@ public struct NodeDirectory: Sendable {
         try Files.makeDirectory((path as NSString).appendingPathComponent("keys"))
         let configuration = NodeConfiguration(
             id: id, algorithm: algorithm.jwsName, key: "keys/node.key.pem", publicKey: "keys/node.pub.pem",
-            database: "node.sqlite", members: Array(Set(members + [id])).sorted()
+            database: "node.sqlite", members: Array(Set(members + [id])).sorted(), listen: listen
         )
+        if let listen { _ = try Self.listenAddress(listen) }
         let directory = NodeDirectory(path: path, configuration: configuration)
         let key = try PrivateKey.generate(algorithm)
         try Files.write(
@@ -78,12 +102,51 @@ public struct NodeDirectory: Sendable {
             key.publicKey.pemRepresentation, to: directory.resolve(configuration.publicKey), permissions: 0o644,
             overwrite: false)
         _ = try directory.store()
+        try directory.save(configuration, overwrite: false)
+        return (directory, key)
+    }
+
+    /// Writes `configuration` as the folder's `node.json`.
+    public func save(_ configuration: NodeConfiguration, overwrite: Bool = true) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try Files.write(
             String(decoding: try encoder.encode(configuration), as: UTF8.self) + "\n",
-            to: directory.resolve(configurationFile), permissions: 0o644, overwrite: false)
-        return (directory, key)
+            to: resolve(Self.configurationFile), permissions: 0o644, overwrite: overwrite)
+    }
+
+    /// `HOST:PORT` split, or a usage error naming what is wrong.
+    public static func listenAddress(_ text: String) throws -> (host: String, port: Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port), colon > text.startIndex
+        else {
+            throw CommandFailure.usage("'\(text)' is not HOST:PORT (e.g. 127.0.0.1:8443; port 0 for any free port)")
+        }
+        return (String(text[..<colon]), port)
+    }
+
+    /// The signed federation file the node trusts, verified with the authority key.
+    public func federation() throws -> Federation {
+        guard let settings = configuration.federation else {
+            throw CommandFailure.usage(
+                "\(configuration.id) has no federation yet; install one with `exchange-node federation install --node \(path) --file FEDERATION --authority-key PEM`"
+            )
+        }
+        let authority: PublicKey
+        do {
+            authority = try PublicKey(
+                pemRepresentation: try Files.readText(resolve(settings.authorityKey), what: "federation authority key"))
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure.io("'\(settings.authorityKey)' is not a public key: \(error)")
+        }
+        let bytes = try Files.read(resolve(settings.file), limit: 32 << 20, what: "federation file")
+        do {
+            return try Federation.open(bytes, authority: authority)
+        } catch {
+            throw CommandFailure.refused("\(settings.file): \(error)")
+        }
     }
 
     /// A path inside the node folder.

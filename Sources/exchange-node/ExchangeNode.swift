@@ -18,8 +18,8 @@ struct ExchangeNode: AsyncParsableCommand {
         subcommands: [
             DemoCommand.self, InitCommand.self, CatalogCommand.self, ResponsibilityCommand.self, CalendarCommand.self,
             PurposesCommand.self, ConsentCommand.self, AgreementCommand.self, DecideCommand.self, AuditCommand.self,
-            KeysCommand.self,
-            EnvelopeCommand.self,
+            KeysCommand.self, EnvelopeCommand.self, FederationCommand.self, RecordsCommand.self, ServeCommand.self,
+            RequestCommand.self,
         ]
     )
 

@@ -1,4 +1,5 @@
 import Foundation
+import SeamlessFixtures
 import Testing
 
 @testable import Seamless

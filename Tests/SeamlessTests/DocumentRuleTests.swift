@@ -1,3 +1,4 @@
+import SeamlessFixtures
 import Testing
 
 @testable import Seamless

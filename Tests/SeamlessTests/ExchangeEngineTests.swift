@@ -1,4 +1,5 @@
 import Foundation
+import SeamlessFixtures
 import SeamlessCrypto
 import SeamlessTestSupport
 import Testing

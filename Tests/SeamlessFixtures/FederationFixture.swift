@@ -2,15 +2,15 @@ import Seamless
 
 /// A small federation for model and policy tests: Public Security provides household records, Human
 /// Resources social-insurance records; Civil Affairs asks.
-enum FederationFixture {
-    static let security = "gov.public-security"
-    static let civil = "gov.civil-affairs"
-    static let resources = "gov.human-resources"
-    static let members: Set<String> = [security, civil, resources]
+public enum FederationFixture {
+    public static let security = "gov.public-security"
+    public static let civil = "gov.civil-affairs"
+    public static let resources = "gov.human-resources"
+    public static let members: Set<String> = [security, civil, resources]
 
-    static func t(_ text: String) -> Timestamp { Timestamp(rfc3339: text)! }
+    public static func t(_ text: String) -> Timestamp { Timestamp(rfc3339: text)! }
 
-    static let household = CatalogEntry(
+    public static let household = CatalogEntry(
         id: "gov.public-security/household-registration",
         title: "Household registration records",
         description: "One record per registered household",
@@ -28,7 +28,7 @@ enum FederationFixture {
         ]
     )
 
-    static let insurance = CatalogEntry(
+    public static let insurance = CatalogEntry(
         id: "gov.human-resources/social-insurance-status",
         title: "Social insurance status",
         description: "Whether a person is insured and in which scheme",
@@ -45,7 +45,7 @@ enum FederationFixture {
         ]
     )
 
-    static let secrets = CatalogEntry(
+    public static let secrets = CatalogEntry(
         id: "gov.public-security/investigation-files",
         title: "Criminal investigation files",
         description: "Case files of ongoing investigations",
@@ -54,7 +54,7 @@ enum FederationFixture {
         items: [DataItem(name: "caseId", type: .string, sensitivity: .internal, primaryKey: true)]
     )
 
-    static let purposes = PurposeRegistry(purposes: [
+    public static let purposes = PurposeRegistry(purposes: [
         Purpose(code: "*", text: "Default", limits: PurposeLimits(maxDataLifeDays: 30, legalBases: [.statutoryDuty])),
         Purpose(
             code: "social-assistance", text: "Administering social assistance",
@@ -73,7 +73,7 @@ enum FederationFixture {
             limits: PurposeLimits(maxDataLifeDays: 30, legalBases: [.statutoryDuty])),
     ])
 
-    static let agreement = Agreement(
+    public static let agreement = Agreement(
         id: "agr-2026-0042", requester: civil, resource: household.id, fields: ["householdId", "district", "members"],
         purpose: "marriage-registration", legalBasis: .statutoryDuty,
         basisReference: "Marriage Registration Regulations Art. 7",
@@ -85,7 +85,7 @@ enum FederationFixture {
         ]
     )
 
-    static let consent = ConsentRecord(
+    public static let consent = ConsentRecord(
         id: "consent-2026-000117", subject: "subj-7f3a91c2", controller: civil, recipients: [civil],
         purpose: "social-assistance.eligibility",
         scope: [ConsentScope(resource: insurance.id, fields: ["insuredId", "scheme", "status"])],
@@ -97,7 +97,7 @@ enum FederationFixture {
         )
     )
 
-    static func snapshot(
+    public static func snapshot(
         consentHistory: [ConsentStatusChange]? = nil, agreements: [Agreement] = [agreement], node: String = security
     ) -> PolicySnapshot {
         let history =

@@ -6,24 +6,25 @@ import SeamlessTestSupport
 /// Three departments' engines, each with its own SQLite file, key and audit log, connected in process:
 /// Human Resources provides social-insurance status (unconditional, with a conditional item), Public
 /// Security household records (conditional, under an approved agreement); Civil Affairs asks.
-final class EngineFixture: @unchecked Sendable {
-    typealias F = FederationFixture
+public final class EngineFixture: @unchecked Sendable {
+    public typealias F = FederationFixture
 
-    let directory: TemporaryDirectory
-    let transport = InProcessTransport()
-    let federation: Federation
-    let keys: [String: PrivateKey]
-    let engines: [String: ExchangeEngine]
-    let stores: [String: SQLiteStore]
+    public let directory: TemporaryDirectory
+    /// The transport connecting the engines in process (unused when another transport was given).
+    public let inProcess = InProcessTransport()
+    public let federation: Federation
+    public let keys: [String: PrivateKey]
+    public let engines: [String: ExchangeEngine]
+    public let stores: [String: SQLiteStore]
 
-    var civil: ExchangeEngine { engines[F.civil]! }
-    var resources: ExchangeEngine { engines[F.resources]! }
-    var security: ExchangeEngine { engines[F.security]! }
+    public var civil: ExchangeEngine { engines[F.civil]! }
+    public var resources: ExchangeEngine { engines[F.resources]! }
+    public var security: ExchangeEngine { engines[F.security]! }
 
-    static func endpoint(_ id: String) -> String { "http://\(id).test" }
+    public static func endpoint(_ id: String) -> String { "http://\(id).test" }
 
     /// Insurance records: `insured-00` … (the first belongs to the consent's subject).
-    static func insuranceRecord(_ index: Int) -> ProviderRecord {
+    public static func insuranceRecord(_ index: Int) -> ProviderRecord {
         ProviderRecord(
             resource: F.insurance.id, key: String(format: "insured-%02d", index),
             subject: index == 0 ? F.consent.subject : "subj-\(String(format: "%08x", index * 7919))",
@@ -33,21 +34,17 @@ final class EngineFixture: @unchecked Sendable {
             ], updatedAt: .now)
     }
 
-    init(insuranceRecords: Int = 25, time: EnvelopeOpener.TimeCheck = .standard, clock: (@Sendable () -> Date)? = nil)
-        async throws
-    {
+    public init(
+        insuranceRecords: Int = 25, time: EnvelopeOpener.TimeCheck = .standard, clock: (@Sendable () -> Date)? = nil,
+        transport: (any Transport)? = nil
+    ) async throws {
         directory = try TemporaryDirectory()
         var keys: [String: PrivateKey] = [:]
         for (id, algorithm) in [(F.civil, SignatureAlgorithm.ed25519), (F.resources, .es256), (F.security, .sm2sm3)] {
             keys[id] = try PrivateKey.generate(algorithm)
         }
         self.keys = keys
-        federation = Federation(
-            federation: "gov.example-city", version: 1, issuedAt: .now,
-            members: keys.keys.sorted().map { id in
-                Federation.Member(
-                    id: id, name: id, endpoint: Self.endpoint(id), keys: [Federation.MemberKey(keys[id]!.publicKey)])
-            })
+        federation = Self.federation(keys: keys, endpoints: { Self.endpoint($0) }, version: 1)
         var engines: [String: ExchangeEngine] = [:]
         var stores: [String: SQLiteStore] = [:]
         for id in keys.keys.sorted() {
@@ -55,9 +52,9 @@ final class EngineFixture: @unchecked Sendable {
             try await store.savePurposes(F.purposes)
             let log = try await AuditLog(store: store, node: id, signer: keys[id]!)
             let engine = try ExchangeEngine(
-                id: id, key: keys[id]!, store: store, log: log, federation: federation, transport: transport,
-                time: time, clock: clock ?? { Date() })
-            transport.register(engine, at: Self.endpoint(id))
+                id: id, key: keys[id]!, store: store, log: log, federation: federation,
+                transport: transport ?? inProcess, time: time, clock: clock ?? { Date() })
+            inProcess.register(engine, at: Self.endpoint(id))
             engines[id] = engine
             stores[id] = store
         }
@@ -79,8 +76,18 @@ final class EngineFixture: @unchecked Sendable {
         ])
     }
 
+    /// The federation of these keys with the given endpoints.
+    public static func federation(keys: [String: PrivateKey], endpoints: (String) -> String, version: Int) -> Federation {
+        Federation(
+            federation: "gov.example-city", version: version, issuedAt: .now,
+            members: keys.keys.sorted().map { id in
+                Federation.Member(
+                    id: id, name: id, endpoint: endpoints(id), keys: [Federation.MemberKey(keys[id]!.publicKey)])
+            })
+    }
+
     /// A request for insurance status under statutory duty.
-    static func insuranceRequest(
+    public static func insuranceRequest(
         fields: [String] = ["insuredId", "scheme", "monthlyBase", "status"], purpose: String = "social-assistance",
         selector: RecordSelector = .all, limit: Int? = nil, after: String? = nil
     ) -> ExchangeRequest {
@@ -90,7 +97,7 @@ final class EngineFixture: @unchecked Sendable {
     }
 
     /// A raw request envelope from `issuer` (with its federation key unless `key` is given) to `audience`.
-    func envelope(
+    public func envelope(
         _ request: ExchangeRequest, from issuer: String = FederationFixture.civil,
         to audience: String = FederationFixture.resources, key: PrivateKey? = nil
     ) throws -> [UInt8] {
@@ -100,13 +107,13 @@ final class EngineFixture: @unchecked Sendable {
     }
 
     /// Opens a provider's reply as the consumer would, without the engine's checks.
-    func response(_ reply: TransportReply, to audience: String = FederationFixture.civil) throws -> ExchangeResponse {
+    public func response(_ reply: TransportReply, to audience: String = FederationFixture.civil) throws -> ExchangeResponse {
         let opener = EnvelopeOpener(trust: try federation.trustStore(), audience: .node(audience), acceptedTypes: [.response])
         return try opener.open(reply.body).decode(ExchangeResponse.self)
     }
 
     /// The kinds of the events in a node's log, in order.
-    func kinds(_ id: String) async throws -> [AuditEvent.Kind] {
+    public func kinds(_ id: String) async throws -> [AuditEvent.Kind] {
         let store = stores[id]!
         let count = try await store.auditLeafHashes().count
         return try await store.auditEntries(0..<count).map {

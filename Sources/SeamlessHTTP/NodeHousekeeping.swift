@@ -1,0 +1,55 @@
+import Logging
+import Seamless
+import ServiceLifecycle
+
+/// What a serving node does besides answering: signs a checkpoint every `checkpointInterval` while entries
+/// arrive, and purges received records whose data life ended every `purgeInterval`. Stops at graceful
+/// shutdown.
+public struct NodeHousekeeping: Service {
+    let log: AuditLog
+    let engine: ExchangeEngine
+    let checkpointInterval: Duration
+    let purgeInterval: Duration
+    let logger: Logger
+
+    /// Creates the housekeeping of `engine`.
+    public init(
+        log: AuditLog, engine: ExchangeEngine, checkpointInterval: Duration, purgeInterval: Duration, logger: Logger
+    ) {
+        self.log = log
+        self.engine = engine
+        self.checkpointInterval = checkpointInterval
+        self.purgeInterval = purgeInterval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                await cancelWhenGracefulShutdownIgnoringErrors {
+                    await log.checkpointPeriodically(every: checkpointInterval)
+                }
+            }
+            group.addTask {
+                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                    do {
+                        let purged = try await engine.purgeExpired()
+                        if purged > 0 { logger.info("purged received records", metadata: ["requests": "\(purged)"]) }
+                    } catch {
+                        logger.error("purging expired records failed; trying again later", metadata: ["error": "\(error)"])
+                    }
+                    do {
+                        try await cancelWhenGracefulShutdown { try await Task.sleep(for: purgeInterval) }
+                    } catch {
+                        return
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Runs `body` until graceful shutdown cancels it.
+private func cancelWhenGracefulShutdownIgnoringErrors(_ body: @escaping @Sendable () async -> Void) async {
+    _ = try? await cancelWhenGracefulShutdown { await body() }
+}

@@ -1,0 +1,78 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Seamless
+import SeamlessCLI
+import SeamlessHTTP
+import ServiceLifecycle
+import UnixSignals
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the node: answer peers' signed requests over HTTP, sign checkpoints, purge expired data.",
+        discussion: """
+            Needs an installed federation (`exchange-node federation install`). Listens on the node's `listen`
+            setting or --listen (port 0: any free port; the real one is printed). Prints one line when it is
+            ready: `serving NODE at http://HOST:PORT`. SIGTERM or SIGINT: requests in flight finish, the log is
+            flushed, a last checkpoint is signed, and the command exits 0.
+
+            Endpoints: POST /v1/exchange (application/jose+json), GET /healthz, GET /metrics.
+
+            Example:
+              exchange-node serve --node nodes/hr --listen 127.0.0.1:8443
+            """
+    )
+
+    @OptionGroup var node: NodeOptions
+    @Option(help: "HOST:PORT to listen on (default: the node's setting).") var listen: String?
+    @Option(help: "Milliseconds between checkpoints while entries arrive.") var checkpointIntervalMs: Int = 1_000
+    @Option(help: "Seconds between purges of received records whose data life ended.") var purgeIntervalSeconds: Int = 60
+
+    func run() async throws {
+        let directory = try node.open()
+        let id = directory.configuration.id
+        let federation = try directory.federation()
+        guard let listen = listen ?? directory.configuration.listen else {
+            throw CommandFailure.usage("\(id) has no listen address; give --listen HOST:PORT")
+        }
+        let (host, port) = try NodeDirectory.listenAddress(listen)
+        guard checkpointIntervalMs > 0, purgeIntervalSeconds > 0 else {
+            throw CommandFailure.usage("intervals must be positive")
+        }
+        let store = try directory.store()
+        let key = try directory.privateKey()
+        let log = try await AuditLog(store: store, node: id, signer: key)
+        let transport = HTTPTransport()
+        let engine = try ExchangeEngine(
+            id: id, key: key, store: store, log: log, federation: federation, transport: transport)
+        var logger = Logger(label: "exchange-node")
+        logger[metadataKey: "node"] = "\(id)"
+        let app = NodeServer.application(
+            service: engine, host: host, port: port, logger: logger,
+            metrics: {
+                engine.metrics.prometheusText(gauges: [
+                    ("seamless_audit_entries", "Entries in the node's audit log.", await log.size)
+                ])
+            },
+            onRunning: { port in
+                // Unbuffered: whoever started the node waits for this line.
+                FileHandle.standardOutput.write(Data("serving \(id) at http://\(host):\(port)\n".utf8))
+            })
+        let housekeeping = NodeHousekeeping(
+            log: log, engine: engine, checkpointInterval: .milliseconds(checkpointIntervalMs),
+            purgeInterval: .seconds(purgeIntervalSeconds), logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [housekeeping, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? await transport.shutdown()
+            throw CommandFailure.io("the node stopped: \(error)")
+        }
+        _ = try await log.checkpoint()
+        try await transport.shutdown()
+        print("stopped \(id); last checkpoint at \(await log.size) entries")
+    }
+}
