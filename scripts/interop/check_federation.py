@@ -37,6 +37,21 @@ agreement            unique ids; the requester is a member other than the provid
                      rejected) comes within the approver's replyWithinWorkingDays (default 10) working days of
                      the application, counted on the calendar in China Standard Time (UTC+8); a subscription
                      stays within the purpose's frequency limit.
+records              Schemas/examples/records/<resource>.jsonl (optional; <resource> as for catalog entries):
+                     the department's own records of one resource, one per line, as `exchange-node records
+                     import` reads them with ProviderRecord.read. The file is UTF-8, ends with a newline and
+                     has no empty line; it names a catalog entry. Each line is a JSON object without duplicate
+                     keys, with nothing but 'subject' and 'fields'; the subject, if any, is a pseudonym
+                     (ConsentRecord.isPseudonym: 4-128 characters of A-Z a-z 0-9 . _ : -, starting with a
+                     letter or digit, with a letter other than X, never an ID or phone number); every field is
+                     a data item of the entry, with a value of its type (FieldType.accepts: string; integer, a
+                     whole number up to 2^53; decimal, any number; boolean; date YYYY-MM-DD; datetime
+                     YYYY-MM-DDTHH:MM:SSZ; time HH:MM:SS; binary, padded standard base64; null never); the
+                     entry's first primaryKey item (the record's key) is a non-empty string or a whole number,
+                     unique in the file; a data item named 'subject' equals the record's subject; no value
+                     looks like a resident identity number (examples carry placeholders). Every consent's
+                     subject has at least one record in each scoped resource that has a records file.
+record               Schemas/examples/record/<resource>[.<label>].json: one record, the same rules as a line.
 every file           is UTF-8 JSON without duplicate keys, named after its id (catalog entries: the resource
                      id with '/' as '.', the 'gov.' prefix optional; responsibility lists: the department).
 
@@ -49,6 +64,7 @@ Example: python3 scripts/interop/check_federation.py [--root /path/to/repo] [--e
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import re
 import sys
@@ -60,6 +76,12 @@ from typing import Any, Callable, Iterable
 RANK = {"unconditional": 0, "conditional": 1, "none": 2}
 PERSONAL = {"personal", "sensitive-personal"}
 RESIDENT_ID = re.compile(r"^\d{17}[\dXx]$")
+RESIDENT_ID_INSIDE = re.compile(r"(?<![0-9])[0-9]{17}[0-9Xx](?![0-9A-Za-z])")
+PSEUDONYM_CHARS = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+ISO_DATE = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+ISO_DATETIME = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z$")
+ISO_TIME = re.compile(r"^([0-9]{2}):([0-9]{2}):([0-9]{2})$")
+BASE64 = re.compile(r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$")
 MAILBOX = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,30}$")
 TIMESTAMP = "%Y-%m-%dT%H:%M:%SZ"
@@ -85,6 +107,22 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load_json(path: Path) -> Any:
     return json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=_no_duplicates)
+
+
+def load_json_lines(path: Path) -> list[tuple[int, Any]]:
+    """(line number, value) per line; ValueError naming the line if the file or a line is not well formed."""
+    content = path.read_bytes().decode("utf-8")
+    if not content.endswith("\n"):
+        raise ValueError("the file is empty or its last line does not end with a newline")
+    values = []
+    for number, line in enumerate(content[:-1].split("\n"), start=1):
+        if not line.strip():
+            raise ValueError(f"line {number} is empty")
+        try:
+            values.append((number, json.loads(line, object_pairs_hook=_no_duplicates)))
+        except ValueError as error:
+            raise ValueError(f"line {number}: {error}") from None
+    return values
 
 
 def obj(value: Any) -> dict[str, Any]:
@@ -127,6 +165,60 @@ def duplicates(values: Iterable[Any]) -> list[Any]:
     return dups
 
 
+def is_pseudonym(value: Any) -> bool:
+    """ConsentRecord.isPseudonym: no resident identity number, no all-digit phone or 15-digit ID number."""
+    if not isinstance(value, str) or not 4 <= len(value.encode("utf-8")) <= 128 or not PSEUDONYM_CHARS.fullmatch(value):
+        return False
+    looks_like_id = len(value) == 18 and value[:17].isdigit() and (value[17].isdigit() or value[17] in "xX")
+    has_letter = any(c.isalpha() and c not in "xX" for c in value)
+    return not looks_like_id and has_letter
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and (
+        isinstance(value, int) or value == value and value not in (float("inf"), float("-inf")))
+
+
+def accepts(kind: Any, value: Any) -> bool:
+    """FieldType.accepts: whether `value` is a value of the item type `kind`."""
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return is_number(value) and value == int(value) and abs(value) <= 2 ** 53
+    if kind == "decimal":
+        return is_number(value)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "date":
+        return isinstance(value, str) and ISO_DATE.fullmatch(value) is not None and day(value) is not None
+    if kind == "datetime":
+        found = ISO_DATETIME.fullmatch(value) if isinstance(value, str) else None
+        return found is not None and day(value[:10]) is not None and int(found[4]) < 24 and int(found[5]) < 60 \
+            and int(found[6]) < 60
+    if kind == "time":
+        found = ISO_TIME.fullmatch(value) if isinstance(value, str) else None
+        return found is not None and int(found[1]) < 24 and int(found[2]) < 60 and int(found[3]) < 60
+    if kind == "binary":
+        if not isinstance(value, str) or BASE64.fullmatch(value) is None:
+            return False
+        try:  # canonical only: the unused bits of the last character are zero
+            return base64.b64encode(base64.b64decode(value, validate=True)).decode("ascii") == value
+        except ValueError:
+            return False
+    return False
+
+
+def record_key(entry: dict[str, Any], fields: dict[str, Any]) -> str | None:
+    """ProviderRecord.read: the value of the entry's first primaryKey item, a non-empty string or whole number."""
+    item = next((i for i in objs(entry.get("items")) if i.get("primaryKey") is True), None)
+    value = fields.get(item.get("name")) if item else None
+    if isinstance(value, str):
+        return value or None
+    if is_number(value) and value == int(value):
+        return str(int(value))
+    return None
+
+
 def sharing_type(label: Any) -> str | None:
     kind = obj(label).get("type")
     return kind if kind in RANK else None
@@ -144,6 +236,17 @@ class Federation:
         self.registries: list[tuple[Path, dict[str, Any]]] = []
         self.consents: list[tuple[Path, dict[str, Any]]] = []
         self.agreements: list[tuple[Path, dict[str, Any]]] = []
+        # resource id -> (records file, [(line number, record)]); only the lines that are JSON objects
+        self.records: dict[str, tuple[Path, list[tuple[int, dict[str, Any]]]]] = {}
+        self.record_examples: list[tuple[Path, dict[str, Any]]] = []
+
+    def resource_named(self, stem: str, labelled: bool = False) -> str | None:
+        """The catalog resource a file stem names (its id with '/' as '.', 'gov.' optional), or with a '.label'."""
+        for rid in self.catalog:
+            for name in (rid.replace("/", "."), rid.removeprefix("gov.").replace("/", ".")):
+                if stem == name or (labelled and stem.startswith(name + ".")):
+                    return rid
+        return None
 
     # catalog
     def entry(self, resource: Any) -> dict[str, Any] | None:
@@ -281,7 +384,37 @@ def load(examples: Path, report: Report) -> Federation:
                 fed.consents.append((path, data))
             else:
                 fed.agreements.append((path, data))
+    load_records(fed, examples, report)
     return fed
+
+
+def load_records(fed: Federation, examples: Path, report: Report) -> None:
+    """records/*.jsonl and record/*.json, if there are any (they are optional)."""
+    directory = examples / "records"
+    for path in sorted(p for p in directory.glob("*.jsonl") if p.is_file()) if directory.is_dir() else []:
+        rid = fed.resource_named(path.stem)
+        if not report.check(rid is not None, path, "is named after a catalog resource (<resource id with '/' as '.'>.jsonl)"):
+            continue
+        try:
+            lines = load_json_lines(path)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            report.check(False, path, f"is UTF-8 JSON Lines, one JSON value per line, newline-terminated ({error})")
+            continue
+        report.check(bool(lines), path, "holds at least one record")
+        records = []
+        for number, record in lines:
+            if report.check(isinstance(record, dict), path, f"line {number}: is a JSON object [records.not-object]"):
+                records.append((number, record))
+        fed.records[rid] = (path, records)
+    directory = examples / "record"
+    for path in sorted(p for p in directory.glob("*.json") if p.is_file()) if directory.is_dir() else []:
+        try:
+            data = load_json(path)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            report.check(False, path, f"is not readable JSON ({error})")
+            continue
+        if report.check(isinstance(data, dict), path, "is a JSON object [records.not-object]"):
+            fed.record_examples.append((path, data))
 
 
 # ---------------------------------------------------------------------------------------------- checks
@@ -590,6 +723,67 @@ def check_history(fed: Federation, report: Report, path: Path, agreement: dict[s
                          f"(deadline {deadline})")
 
 
+def check_record(report: Report, path: Path, where: str, entry: dict[str, Any], record: dict[str, Any]) -> str | None:
+    """The rules of ProviderRecord.read for one record; its key if it has one."""
+    rid = entry.get("id")
+    extra = sorted(set(record) - {"subject", "fields"})
+    report.check(not extra, path, f"{where}has nothing but 'subject' and 'fields' (also: {extra}) [records.unknown-member]")
+    subject = record.get("subject")
+    if "subject" in record:
+        report.check(is_pseudonym(subject), path,
+                     f"{where}the subject {subject!r} is a pseudonym, not an ID or phone number [records.bad-subject]")
+    fields = record.get("fields")
+    if not report.check(isinstance(fields, dict), path, f"{where}has 'fields', an object [records.fields-required]"):
+        return None
+    items = {i.get("name"): i for i in objs(entry.get("items"))}
+    unknown = sorted(name for name in fields if name not in items)
+    report.check(not unknown, path, f"{where}every field is a data item of {rid} (not: {unknown}) [records.unknown-field]")
+    wrong = [f"{name} ({items[name].get('type')})" for name, value in fields.items()
+             if name in items and not accepts(items[name].get("type"), value)]
+    report.check(not wrong, path, f"{where}every value is of its item's type (not: {wrong}) [records.bad-value]")
+    key = record_key(entry, fields)
+    key_item = next((i.get("name") for i in objs(entry.get("items")) if i.get("primaryKey") is True), None)
+    report.check(key is not None, path, f"{where}has its primary key {key_item!r} [records.key-required]")
+    if "subject" in items and "subject" in fields:
+        report.check(fields["subject"] == subject, path,
+                     f"{where}the 'subject' field {fields['subject']!r} equals the record's subject {subject!r}")
+    id_like = sorted(name for name, value in fields.items()
+                     if isinstance(value, str) and RESIDENT_ID_INSIDE.search(value))
+    report.check(not id_like, path,
+                 f"{where}no value looks like a resident identity number (in: {id_like}); examples carry placeholders")
+    return key
+
+
+def check_records(fed: Federation, report: Report) -> None:
+    for rid, (path, records) in fed.records.items():
+        def run(rid: str = rid, path: Path = path, records: list[tuple[int, dict[str, Any]]] = records) -> None:
+            entry = fed.entry(rid) or {}
+            keys = [check_record(report, path, f"line {number}: ", entry, record) for number, record in records]
+            dups = duplicates(key for key in keys if key is not None)
+            report.check(not dups, path, f"record keys are unique in the file (repeated: {dups})")
+        report.guard(path, run)
+    for path, record in fed.record_examples:
+        def run(path: Path = path, record: dict[str, Any] = record) -> None:
+            rid = fed.resource_named(path.stem, labelled=True)
+            if report.check(rid is not None, path,
+                            "is named after a catalog resource (<resource id with '/' as '.'>[.<label>].json)"):
+                check_record(report, path, "", fed.entry(rid) or {}, record)
+        report.guard(path, run)
+    for path, consent in fed.consents:
+        def run(path: Path = path, consent: dict[str, Any] = consent) -> None:
+            subject = consent.get("subject")
+            for scope in objs(consent.get("scope")):
+                rid = scope.get("resource")
+                if rid not in fed.records:
+                    continue
+                records_path, records = fed.records[rid]
+                count = sum(1 for _, record in records if record.get("subject") == subject)
+                report.check(count > 0, path,
+                             f"the subject {subject!r} has at least one record in {report.name(records_path)}, "
+                             f"so a request under this consent finds it")
+        report.guard(path, run)
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 def main(argv: list[str] | None = None) -> int:
@@ -610,6 +804,7 @@ def main(argv: list[str] | None = None) -> int:
     check_calendars(fed, report)
     check_consents(fed, report)
     check_agreements(fed, report)
+    check_records(fed, report)
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
 

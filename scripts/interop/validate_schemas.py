@@ -6,6 +6,11 @@
    Subfolders of Schemas/examples/<stem>/ (keys/, payloads/, ...) are not looked at.
    A folder Schemas/examples/<stem>/ without Schemas/<stem>.schema.json is an error, and so
    is a .json file directly in Schemas/examples/.
+3. JSON Lines folders (JSON_LINES below): every line of every Schemas/examples/records/*.jsonl must
+   validate against Schemas/record.schema.json. Such a file is UTF-8, ends with a newline and has no
+   empty line; a file passes when all its lines do, and fails naming the first bad line (and how many
+   more). A .json file in a JSON Lines folder is an error (single-record examples go in
+   Schemas/examples/record/, which rule 2 covers).
 
 Schemas may $ref each other by their $id. JSON files must be UTF-8 without duplicate keys.
 Prints one line per file, then "N passed, M failed". Exit 0 if nothing failed, else 1.
@@ -27,6 +32,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 SCHEMA_SUFFIX = ".schema.json"
+# Examples folders of JSON Lines files: folder -> the stem of the schema each line validates against.
+JSON_LINES = {"records": "record"}
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -40,6 +47,24 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def load_json(path: Path) -> Any:
     return json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=_no_duplicates)
+
+
+def load_json_lines(path: Path) -> list[tuple[int, Any]]:
+    """(line number, value) for every line; ValueError naming the line if one is not JSON."""
+    text = path.read_bytes().decode("utf-8")
+    if not text:
+        raise ValueError("the file is empty")
+    if not text.endswith("\n"):
+        raise ValueError("the last line does not end with a newline")
+    values = []
+    for number, line in enumerate(text[:-1].split("\n"), start=1):
+        if not line.strip():
+            raise ValueError(f"line {number} is empty")
+        try:
+            values.append((number, json.loads(line, object_pairs_hook=_no_duplicates)))
+        except ValueError as error:
+            raise ValueError(f"line {number}: {describe(error)}") from None
+    return values
 
 
 def most_specific(error: ValidationError) -> ValidationError:
@@ -130,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
                 if entry.suffix == ".json":
                     report.fail(entry, "example not in a Schemas/examples/<stem>/ folder")
                 continue
+            if entry.name in JSON_LINES:
+                validate_json_lines(entry, JSON_LINES[entry.name], schemas, schemas_dir, registry, report)
+                continue
             stem = entry.name
             schema_path = schemas_dir / (stem + SCHEMA_SUFFIX)
             if not schema_path.is_file():
@@ -164,6 +192,45 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"{report.passed} passed, {report.failed} failed")
     return 1 if report.failed else 0
+
+
+def validate_json_lines(folder: Path, stem: str, schemas: dict[str, Any], schemas_dir: Path, registry: Registry,
+                        report: Report) -> None:
+    """Rule 3: each line of each <folder>/*.jsonl against Schemas/<stem>.schema.json."""
+    schema_path = schemas_dir / (stem + SCHEMA_SUFFIX)
+    for path in sorted(p for p in folder.glob("*.json") if p.is_file()):
+        report.fail(path, f"a JSON Lines folder holds .jsonl files (one {stem} per line), not .json")
+    files = sorted(p for p in folder.glob("*.jsonl") if p.is_file())
+    if stem not in schemas:
+        reason = "is invalid" if schema_path.is_file() else "is missing"
+        for path in files or [folder]:
+            report.fail(path, f"its schema Schemas/{stem}{SCHEMA_SUFFIX} {reason}")
+        return
+    validator = Draft202012Validator(schemas[stem], registry=registry, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    for path in files:
+        try:
+            lines = load_json_lines(path)
+        except (OSError, UnicodeDecodeError, ValueError) as error:
+            report.fail(path, f"not readable JSON Lines ({describe(error)})")
+            continue
+        bad: list[tuple[int, ValidationError, int]] = []
+        try:
+            for number, instance in lines:
+                errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+                if errors:
+                    bad.append((number, errors[0], len(errors)))
+        except Exception as error:  # e.g. an unresolvable $ref
+            report.fail(path, f"validation could not run ({type(error).__name__}: {describe(error)})")
+            continue
+        if bad:
+            number, first, count = bad[0]
+            first = most_specific(first)
+            where = "/" + "/".join(str(part) for part in first.absolute_path)
+            more = f" (and {count - 1} more on that line)" if count > 1 else ""
+            others = {1: "", 2: "; 1 more line fails"}.get(len(bad), f"; {len(bad) - 1} more lines fail")
+            report.fail(path, f"line {number} at {where}: {explain(first)}{more}{others}")
+        else:
+            report.ok(path, f" ({len(lines)} lines, each against {schema_path.name})")
 
 
 if __name__ == "__main__":
