@@ -110,7 +110,9 @@ struct RecordExamplesTests {
         #expect(first.subject == "subj-7f3a91c2")
         #expect(first.fields["pensionEnrolled"] == .bool(true))
         let contributions = try Self.records("human-resources.social-insurance-contributions")
-        #expect(contributions.filter { $0.subject == "subj-7f3a91c2" }.map(\.key) == ["hr-100001"])
+        // The contributions' key is three items (insured person, scheme, month), joined by '|'.
+        #expect(
+            contributions.filter { $0.subject == "subj-7f3a91c2" }.map(\.key) == ["hr-100001|pension|2026-10-01"])
         let households = try Self.records("public-security.household-registration")
         let household = try #require(households.first { $0.key == "ps-300001" })
         // A household of several people is about no single subject, so no consent of one member releases it.
@@ -211,6 +213,10 @@ struct HostileLine: Sendable, CustomTestStringConvertible {
             "no primary key",
             #"{"subject":"subj-7f3a91c2","fields":{"pensionEnrolled":true}}"#,
             "records.key-required", at: "$.fields.insuredId", named: "insuredId"),
+        HostileLine(
+            "a primary key too large for any integer (once crashed the reader)",
+            #"{"fields":{"insuredId":1e300}}"#,
+            "records.bad-value", at: "$.fields.insuredId", named: "insuredId"),
         HostileLine(
             "an empty primary key",
             #"{"fields":{"householdId":"","district":"临江区"}}"#,

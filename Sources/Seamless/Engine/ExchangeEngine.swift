@@ -24,6 +24,12 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// The path requests are posted to.
     public static let exchangePath = "/v1/exchange"
+    /// The path applications for conditional resources are posted to.
+    public static let applyPath = "/v1/agreements/apply"
+    /// The path an applicant asks for the state of its application at.
+    public static let agreementStatusPath = "/v1/agreements/status"
+    /// The path a provider tells a consumer at that a subject withdrew the consent it received data under.
+    public static let withdrawalPath = "/v1/consents/withdrawn"
 
     /// Creates the engine of node `id`, signing with `key`, trusting the keys of `federation`.
     public init(
@@ -57,6 +63,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     public func handle(path: String, body: [UInt8]) async -> TransportReply {
         switch path {
         case Self.exchangePath: return await provide(body)
+        case Self.applyPath: return await receiveApplication(body)
+        case Self.agreementStatusPath: return await answerAgreementStatus(body)
+        case Self.withdrawalPath: return await receiveWithdrawal(body)
         default: return TransportReply(status: 404, body: [])
         }
     }
@@ -69,8 +78,17 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     // MARK: Provider
 
-    /// Answers one request envelope.
-    public func provide(_ bytes: [UInt8]) async -> TransportReply {
+    /// A verified request: who sent it, its hash, when it arrived.
+    struct Caller {
+        let opened: OpenedEnvelope
+        let requester: String
+        let requestHash: String
+        let moment: Date
+    }
+
+    /// Verifies a request envelope and its nonce; a refusal (signed, and logged when the signature
+    /// verified) when it does not pass.
+    private func authenticate(_ bytes: [UInt8]) async -> Result<Caller, RefusalReply> {
         let requestHash = AuditEvent.hash(bytes)
         let moment = clock()
         let opener = EnvelopeOpener(
@@ -87,7 +105,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 signer = await state.trust.key(for: kid)?.nodeID
                 await logRefusal(requestHash: requestHash, code: code, peer: signer, at: moment)
             }
-            return refuse(Self.status(forEnvelope: code), code, error.reason, requestHash: requestHash, to: signer)
+            return .failure(
+                RefusalReply(refuse(Self.status(forEnvelope: code), code, error.reason, requestHash: requestHash, to: signer)))
         }
         let requester = opened.header.issuer
         do {
@@ -96,31 +115,215 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 until: Timestamp(secondsSince1970: opened.header.issuedAt + Self.nonceLifetime(time)))
             guard remembered else {
                 await logRefusal(requestHash: requestHash, code: "replayed-nonce", peer: requester, at: moment)
-                return refuse(
-                    409, "replayed-nonce", "this nonce was used already: every request needs a fresh one",
-                    requestHash: requestHash, to: requester)
+                return .failure(
+                    RefusalReply(
+                        refuse(
+                            409, "replayed-nonce", "this nonce was used already: every request needs a fresh one",
+                            requestHash: requestHash, to: requester)))
             }
         } catch {
-            return refuse(503, "unavailable", "the node cannot check the nonce: \(error)", requestHash: requestHash, to: requester)
+            return .failure(
+                RefusalReply(
+                    refuse(
+                        503, "unavailable", "the node cannot check the nonce: \(error)", requestHash: requestHash,
+                        to: requester)))
+        }
+        return .success(Caller(opened: opened, requester: requester, requestHash: requestHash, moment: moment))
+    }
+
+    /// A refusal already signed, as a failure.
+    struct RefusalReply: Error {
+        let reply: TransportReply
+        init(_ reply: TransportReply) { self.reply = reply }
+    }
+
+    /// Reads the caller's payload as `T`; a logged `bad-request` refusal when it does not decode.
+    private func payload<T: Decodable>(_ type: T.Type, of caller: Caller) async -> Result<T, RefusalReply> {
+        do {
+            return .success(try caller.opened.decode(T.self))
+        } catch {
+            return .failure(await badRequest(caller, "the request cannot be read: \(error.reason)"))
+        }
+    }
+
+    private func badRequest(_ caller: Caller, _ reason: String) async -> RefusalReply {
+        await logRefusal(requestHash: caller.requestHash, code: "bad-request", peer: caller.requester, at: caller.moment)
+        return RefusalReply(refuse(400, "bad-request", reason, requestHash: caller.requestHash, to: caller.requester))
+    }
+
+    /// Answers one request envelope.
+    public func provide(_ bytes: [UInt8]) async -> TransportReply {
+        let caller: Caller
+        switch await authenticate(bytes) {
+        case .success(let verified): caller = verified
+        case .failure(let refusal): return refusal.reply
         }
         let request: ExchangeRequest
-        do {
-            request = try opened.decode(ExchangeRequest.self)
-        } catch {
-            await logRefusal(requestHash: requestHash, code: "bad-request", peer: requester, at: moment)
-            return refuse(400, "bad-request", "the request cannot be read: \(error.reason)", requestHash: requestHash, to: requester)
+        switch await payload(ExchangeRequest.self, of: caller) {
+        case .success(let decoded): request = decoded
+        case .failure(let refusal): return refusal.reply
         }
         let problems = request.problems()
-        guard problems.isEmpty else {
-            await logRefusal(requestHash: requestHash, code: "bad-request", peer: requester, at: moment)
+        guard problems.isEmpty else { return await badRequest(caller, problems.joined(separator: "; ")).reply }
+        do {
+            return try await decideAndAnswer(
+                request, from: caller.requester, requestHash: caller.requestHash, at: Timestamp(caller.moment))
+        } catch {
             return refuse(
-                400, "bad-request", problems.joined(separator: "; "), requestHash: requestHash, to: requester)
+                503, "unavailable", "the node could not answer: \(error)", requestHash: caller.requestHash,
+                to: caller.requester)
+        }
+    }
+
+    // MARK: Consent withdrawal
+
+    /// Tells every peer that received records under consent `consentID` that the subject withdrew it, so
+    /// they purge the data. Returns the peers told, and those that could not be reached (tell them again).
+    public func notifyWithdrawal(of consent: ConsentStatus) async -> (told: [String], unreachable: [String: String]) {
+        guard let withdrawn = consent.history.last(where: { $0.state == .withdrawn }) else { return ([], [:]) }
+        let peers = (try? await store.peersHolding(subject: consent.record.subject, consentID: consent.record.id)) ?? []
+        var told: [String] = []
+        var unreachable: [String: String] = [:]
+        let notice = ConsentWithdrawalNotice(
+            consentID: consent.record.id, subject: consent.record.subject, withdrawnAt: withdrawn.at)
+        for peer in peers {
+            do {
+                let _: PurgeReceipt = try await call(Self.withdrawalPath, notice, peer)
+                told.append(peer)
+            } catch {
+                unreachable[peer] = error.description
+            }
+        }
+        return (told, unreachable)
+    }
+
+    /// Purges what this node received from the sender about the withdrawn subject, logging each purge.
+    func receiveWithdrawal(_ bytes: [UInt8]) async -> TransportReply {
+        let caller: Caller
+        switch await authenticate(bytes) {
+        case .success(let verified): caller = verified
+        case .failure(let refusal): return refusal.reply
+        }
+        let notice: ConsentWithdrawalNotice
+        switch await payload(ConsentWithdrawalNotice.self, of: caller) {
+        case .success(let decoded): notice = decoded
+        case .failure(let refusal): return refusal.reply
         }
         do {
-            return try await decideAndAnswer(request, from: requester, requestHash: requestHash, at: Timestamp(moment))
+            let requests = try await store.receivedRequests(provider: caller.requester, subject: notice.subject)
+            let moment = Timestamp(caller.moment)
+            for (index, requestHash) in requests.enumerated() {
+                var event = AuditEvent(kind: .purge, at: moment, node: id)
+                event.peer = caller.requester
+                event.requestHash = requestHash
+                event.consentID = notice.consentID
+                event.reason = "consent-withdrawn"
+                // One transaction deletes every record of the subject; each request gets its purge entry.
+                let changes: [StoreChange] =
+                    index == 0 ? [.purgeSubject(provider: caller.requester, subject: notice.subject)] : []
+                _ = try await log.append(event, applying: changes)
+            }
+            metrics.purged(requests: requests.count)
+            let receipt = PurgeReceipt(requestHash: caller.requestHash, purgedRequests: requests.count)
+            return try TransportReply(status: 200, body: seal(receipt, to: caller.requester))
         } catch {
-            return refuse(503, "unavailable", "the node could not answer: \(error)", requestHash: requestHash, to: requester)
+            return refuse(
+                503, "unavailable", "the node could not purge: \(error)", requestHash: caller.requestHash,
+                to: caller.requester)
         }
+    }
+
+    // MARK: Agreements (provider)
+
+    /// Records an application for one of this node's conditional resources, from its requester.
+    func receiveApplication(_ bytes: [UInt8]) async -> TransportReply {
+        let caller: Caller
+        switch await authenticate(bytes) {
+        case .success(let verified): caller = verified
+        case .failure(let refusal): return refusal.reply
+        }
+        let application: AgreementApplication
+        switch await payload(AgreementApplication.self, of: caller) {
+        case .success(let decoded): application = decoded
+        case .failure(let refusal): return refusal.reply
+        }
+        let moment = Timestamp(caller.moment)
+        let agreement = application.agreement(requester: caller.requester, at: moment)
+        do {
+            var issues = agreement.validationIssues()
+            issues += agreement.issues(against: try await store.currentCatalog())
+            if ResourceID.node(of: agreement.resource) != id {
+                issues.append(
+                    ValidationIssue(
+                        path: "$.resource", rule: "agreement.wrong-provider",
+                        message: "\(agreement.resource) is not a resource of \(id)"))
+            }
+            guard issues.isEmpty else {
+                return await badRequest(caller, issues.map(\.description).joined(separator: "; ")).reply
+            }
+            do {
+                try await store.recordAgreement(agreement)
+            } catch let error as StoreError where error.code == .alreadyExists {
+                return refuse(
+                    409, "already-exists", "agreement \(agreement.id) exists already; apply with a new id",
+                    requestHash: caller.requestHash, to: caller.requester)
+            }
+            var event = AuditEvent(kind: .agreementTransition, at: moment, node: id)
+            event.peer = caller.requester
+            event.resource = agreement.resource
+            event.agreementID = agreement.id
+            event.agreementState = .applied
+            event.requestHash = caller.requestHash
+            _ = try await log.append(event)
+            let answer = AgreementReply(
+                requestHash: caller.requestHash, agreement: agreement, deadline: try await replyDeadline(agreement))
+            return try TransportReply(status: 201, body: seal(answer, to: caller.requester))
+        } catch {
+            return refuse(
+                503, "unavailable", "the node could not record the application: \(error)",
+                requestHash: caller.requestHash, to: caller.requester)
+        }
+    }
+
+    /// The state of one of the caller's applications.
+    func answerAgreementStatus(_ bytes: [UInt8]) async -> TransportReply {
+        let caller: Caller
+        switch await authenticate(bytes) {
+        case .success(let verified): caller = verified
+        case .failure(let refusal): return refusal.reply
+        }
+        let query: AgreementStatusQuery
+        switch await payload(AgreementStatusQuery.self, of: caller) {
+        case .success(let decoded): query = decoded
+        case .failure(let refusal): return refusal.reply
+        }
+        do {
+            // Another department's agreement is as unknown to the caller as one that does not exist.
+            guard let agreement = try await store.agreement(id: query.id), agreement.requester == caller.requester else {
+                return refuse(
+                    404, "not-found", "\(caller.requester) has no agreement \(query.id) with \(id)",
+                    requestHash: caller.requestHash, to: caller.requester)
+            }
+            let answer = AgreementReply(
+                requestHash: caller.requestHash, agreement: agreement, deadline: try await replyDeadline(agreement))
+            return try TransportReply(status: 200, body: seal(answer, to: caller.requester))
+        } catch {
+            return refuse(
+                503, "unavailable", "the node could not read the agreement: \(error)", requestHash: caller.requestHash,
+                to: caller.requester)
+        }
+    }
+
+    /// The last day the approver may answer, for an application still waiting; nil when answered or when
+    /// the node has no calendar covering it.
+    private func replyDeadline(_ agreement: Agreement) async throws -> CivilDate? {
+        guard agreement.state == .applied, let applied = agreement.appliedAt,
+            let calendar = try await store.calendar()
+        else { return nil }
+        let days =
+            try await store.responsibilityLists().first { $0.department == id }?
+            .responsibility(for: agreement.resource)?.approver?.replyDays ?? Approver.defaultReplyDays
+        return try? calendar.adding(workingDays: days, to: applied.day)
     }
 
     private func decideAndAnswer(
@@ -163,11 +366,15 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         }
         var page = try await store.records(
             matching: RecordQuery(resource: request.resource, selector: selector, after: request.after, limit: limit + 1))
-        let next = page.count > limit ? page[limit - 1].key : nil
+        let isFeed: Bool
+        if case .changedSince = selector { isFeed = true } else { isFeed = false }
+        let next = page.count > limit ? (isFeed ? String(page[limit - 1].version) : page[limit - 1].key) : nil
         if page.count > limit { page.removeLast(page.count - limit) }
         if let allowedSubjects { page.removeAll { !allowedSubjects.contains($0.subject ?? "") } }
         let records = page.map {
-            ResponseRecord(key: $0.key, subject: $0.subject, fields: $0.minimised(to: grant.fields))
+            ResponseRecord(
+                key: $0.key, subject: $0.subject, fields: $0.minimised(to: grant.fields),
+                version: isFeed ? $0.version : nil)
         }
         let response = ExchangeResponse(
             requestHash: requestHash, decision: decision, records: records, next: next,
@@ -180,12 +387,19 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         disclosed.fields = grant.fields
         disclosed.recordCount = records.count
         disclosed.responseHash = AuditEvent.hash(body)
-        _ = try await log.append(disclosed)
+        var changes: [StoreChange] = []
+        if access.legalBasis == .consent {
+            let subjects = Array(Set(records.compactMap(\.subject))).sorted()
+            if !subjects.isEmpty {
+                changes.append(.disclosedUnderConsent(peer: requester, consentIDs: request.consentIDs, subjects: subjects))
+            }
+        }
+        _ = try await log.append(disclosed, applying: changes)
         metrics.granted(records: records.count)
         return TransportReply(status: 200, body: body)
     }
 
-    private func seal(_ response: ExchangeResponse, to audience: String) throws -> [UInt8] {
+    private func seal(_ response: some Encodable, to audience: String) throws -> [UInt8] {
         try sealer.seal(canonicalJSON: try CanonicalJSON.encode(response), type: .response, audience: audience).bytes
     }
 
@@ -231,6 +445,13 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     /// Asks `provider` for records, verifies the answer, logs the receipt and keeps the records for the
     /// request's purpose until their data life ends (both in one transaction).
     public func request(_ request: ExchangeRequest, from provider: String) async throws(ExchangeError) -> ExchangeResult {
+        try await exchange(request, from: provider, also: { _ in [] })
+    }
+
+    /// ``request(_:from:)`` with state `also` derives from the answer, committed with the receipt.
+    private func exchange(
+        _ request: ExchangeRequest, from provider: String, also: ([ResponseRecord]) -> [StoreChange]
+    ) async throws(ExchangeError) -> ExchangeResult {
         guard let member = await state.federation.member(provider) else {
             throw ExchangeError(code: "unknown-peer", reason: "\(provider) is not a member of the federation")
         }
@@ -282,7 +503,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         receipt.expiresAt = expiresAt
         let sequence: Int
         do {
-            sequence = try await log.append(receipt, applying: [.keepReceived(records)])
+            sequence = try await log.append(receipt, applying: [.keepReceived(records)] + also(response.records))
         } catch {
             throw ExchangeError(code: "unavailable", reason: "the receipt could not be logged, so nothing was kept: \(error)")
         }
@@ -321,6 +542,163 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 code: "request-hash-mismatch", reason: "\(provider)'s answer is for another request (\(response.requestHash ?? "none"))")
         }
         return response
+    }
+
+    /// Applies to `provider` for an agreement on one of its conditional resources. The provider records it
+    /// as `applied` and says by when its approver must answer.
+    public func apply(_ application: AgreementApplication, to provider: String) async throws(ExchangeError) -> AgreementReply {
+        let reply: AgreementReply = try await call(Self.applyPath, application, provider)
+        var event = AuditEvent(kind: .agreementTransition, at: Timestamp(clock()), node: id)
+        event.peer = provider
+        event.resource = reply.agreement.resource
+        event.agreementID = reply.agreement.id
+        event.agreementState = reply.agreement.state
+        event.requestHash = reply.requestHash
+        do {
+            _ = try await log.append(event)
+        } catch {
+            throw ExchangeError(code: "unavailable", reason: "the application was made but could not be logged: \(error)")
+        }
+        return reply
+    }
+
+    /// The state of this node's application `id` at `provider`.
+    public func agreementStatus(id agreementID: String, at provider: String) async throws(ExchangeError) -> AgreementReply {
+        try await call(Self.agreementStatusPath, AgreementStatusQuery(id: agreementID), provider)
+    }
+
+    /// Posts a signed request to `provider` and opens its signed answer as `Reply`.
+    private func call<Payload: Encodable, Reply: Decodable & RequestBound>(
+        _ path: String, _ payload: Payload, _ provider: String
+    ) async throws(ExchangeError) -> Reply {
+        guard let member = await state.federation.member(provider) else {
+            throw ExchangeError(code: "unknown-peer", reason: "\(provider) is not a member of the federation")
+        }
+        let sealed: SealedEnvelope
+        do {
+            sealed = try sealer.seal(
+                canonicalJSON: try CanonicalJSON.encode(payload), type: .request, audience: provider, issuedAt: clock())
+        } catch {
+            throw ExchangeError(code: "bad-request", reason: "the request cannot be sealed: \(error)")
+        }
+        let reply: TransportReply
+        do {
+            reply = try await transport.post(sealed.bytes, to: member.endpoint, path: path)
+        } catch {
+            throw ExchangeError(code: error.code, reason: "\(provider) at \(member.endpoint): \(error.reason)")
+        }
+        let opened = try await openReply(reply, from: provider)
+        if let refusal = try? opened.decode(ExchangeResponse.self), let reason = refusal.refusal {
+            throw ExchangeError(code: reason.code, reason: "\(provider) refused: \(reason.reason)")
+        }
+        let answer: Reply
+        do {
+            answer = try opened.decode(Reply.self)
+        } catch {
+            throw ExchangeError(code: "bad-response", reason: "\(provider)'s answer cannot be read: \(error.reason)")
+        }
+        guard answer.requestHash == AuditEvent.hash(sealed.bytes) else {
+            throw ExchangeError(code: "request-hash-mismatch", reason: "\(provider)'s answer is for another request")
+        }
+        return answer
+    }
+
+    private func openReply(_ reply: TransportReply, from provider: String) async throws(ExchangeError) -> OpenedEnvelope {
+        let opener = EnvelopeOpener(
+            trust: await state.trust, audience: .node(id), acceptedTypes: [.response], time: time)
+        let opened: OpenedEnvelope
+        do {
+            opened = try opener.open(reply.body, now: clock())
+        } catch {
+            throw ExchangeError(
+                code: "bad-response", reason: "\(provider)'s answer (HTTP \(reply.status)) does not verify: \(error)")
+        }
+        guard opened.header.issuer == provider else {
+            throw ExchangeError(
+                code: "bad-response", reason: "the answer is signed by \(opened.header.issuer), not \(provider)")
+        }
+        return opened
+    }
+
+    // MARK: Subscriptions (consumer)
+
+    /// Follows `agreement` (approved, this node's, with a periodic fetch) from now on: its changes feed is
+    /// pulled by ``syncSubscriptions()``, starting from the beginning.
+    public func subscribe(_ agreement: Agreement) async throws(ExchangeError) {
+        guard agreement.requester == id, agreement.state == .approved, let subscription = agreement.subscription,
+            let provider = ResourceID.node(of: agreement.resource)
+        else {
+            throw ExchangeError(
+                code: "not-subscribable",
+                reason: "agreement \(agreement.id) is not an approved agreement of \(id) with a periodic fetch")
+        }
+        do {
+            try await store.saveSubscription(
+                SubscriptionState(
+                    agreementID: agreement.id, provider: provider, resource: agreement.resource, fields: agreement.fields,
+                    purpose: agreement.purpose, legalBasis: agreement.legalBasis, every: subscription.every, cursor: 0))
+        } catch {
+            throw ExchangeError(code: "unavailable", reason: "the subscription could not be saved: \(error)")
+        }
+    }
+
+    /// What one sync of a subscription brought.
+    public struct SyncOutcome: Sendable, Hashable {
+        /// Records received (changed since the last sync).
+        public var records: Int
+        /// Pages (requests) it took.
+        public var pages: Int
+        /// The provider's version the subscription is at now.
+        public var cursor: Int
+    }
+
+    /// Pulls every change of `subscription`'s resource since its cursor, page by page. Each page's receipt,
+    /// records and new cursor commit together, so an interruption (network, restart) loses nothing and
+    /// repeats nothing: the next sync starts after the last page that committed.
+    public func sync(_ subscription: SubscriptionState, pageSize: Int = 1_000) async throws(ExchangeError) -> SyncOutcome {
+        var cursor = subscription.cursor
+        var outcome = SyncOutcome(records: 0, pages: 0, cursor: cursor)
+        for _ in 0..<1_000_000 {
+            let request = ExchangeRequest(
+                resource: subscription.resource, fields: subscription.fields, selector: .changedSince(cursor),
+                purpose: subscription.purpose, legalBasis: subscription.legalBasis, limit: pageSize)
+            let moment = Timestamp(clock())
+            var reached = cursor
+            let result = try await exchange(request, from: subscription.provider) { records in
+                reached = max(cursor, records.compactMap(\.version).max() ?? cursor)
+                return [.advanceCursor(agreementID: subscription.agreementID, version: reached, at: moment)]
+            }
+            outcome.pages += 1
+            outcome.records += result.records.count
+            let moved = reached > cursor
+            cursor = reached
+            guard result.next != nil, moved else { break }
+        }
+        outcome.cursor = cursor
+        return outcome
+    }
+
+    /// Syncs every subscription that is due, skipping providers that failed recently (backing off
+    /// exponentially, up to an hour). Returns what each sync did or why it failed, by agreement id.
+    public func syncSubscriptions() async -> [String: Result<SyncOutcome, ExchangeError>] {
+        let subscriptions: [SubscriptionState]
+        do {
+            subscriptions = try await store.subscriptions()
+        } catch {
+            return [:]
+        }
+        var results: [String: Result<SyncOutcome, ExchangeError>] = [:]
+        let now = clock()
+        for subscription in subscriptions where await state.mayContact(subscription.provider, at: now) {
+            do {
+                results[subscription.agreementID] = .success(try await sync(subscription))
+                await state.succeeded(subscription.provider)
+            } catch {
+                results[subscription.agreementID] = .failure(error)
+                await state.failed(subscription.provider, at: now)
+            }
+        }
+        return results
     }
 
     /// The records received for `requestHash`, for use for `purpose`, which must be the purpose they were
@@ -378,6 +756,24 @@ actor EngineState {
     private(set) var trust: TrustStore
     private var cached: (version: Int, snapshot: PolicySnapshot)?
     private var windows: [String: AuditReplay.RequestWindow] = [:]
+    private var backoff: [String: (failures: Int, retryAt: Date)] = [:]
+
+    /// Whether `peer` may be contacted now (it has not failed, or its back-off has passed).
+    func mayContact(_ peer: String, at moment: Date) -> Bool {
+        guard let state = backoff[peer] else { return true }
+        return moment >= state.retryAt
+    }
+
+    func succeeded(_ peer: String) {
+        backoff[peer] = nil
+    }
+
+    /// Waits 1 s after the first failure, doubling up to an hour.
+    func failed(_ peer: String, at moment: Date) {
+        let failures = (backoff[peer]?.failures ?? 0) + 1
+        let delay = min(3_600, pow(2, Double(min(failures - 1, 12))))
+        backoff[peer] = (failures, moment.addingTimeInterval(delay))
+    }
 
     init(federation: Federation, trust: TrustStore) {
         self.federation = federation

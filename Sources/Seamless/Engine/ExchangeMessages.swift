@@ -66,6 +66,9 @@ public struct ExchangeRequest: Sendable, Hashable, Codable {
             if !fields.contains(field) && !FieldName.isValid(field) { problems.append("'\(field)' is not a field name") }
         case .all:
             break
+        case .changedSince(let version):
+            if version < 0 { problems.append("changedSince is a version, 0 or more") }
+            if after != nil { problems.append("a changes feed continues with changedSince, not after") }
         }
         if let limit, limit < 1 || limit > Self.maxPageSize { problems.append("limit is 1…\(Self.maxPageSize)") }
         if let days = dataLifeDays, days < 1 { problems.append("dataLifeDays is at least 1") }
@@ -81,12 +84,15 @@ public struct ResponseRecord: Sendable, Hashable, Codable {
     public var subject: String?
     /// The granted fields.
     public var fields: [String: JSONValue]
+    /// The record's version at the provider (changes feed answers only).
+    public var version: Int?
 
     /// Creates a record.
-    public init(key: String, subject: String?, fields: [String: JSONValue]) {
+    public init(key: String, subject: String?, fields: [String: JSONValue], version: Int? = nil) {
         self.key = key
         self.subject = subject
         self.fields = fields
+        self.version = version
     }
 }
 

@@ -52,21 +52,28 @@ extension ProviderRecord {
                 item.type.accepts(fieldValue), "$.fields.\(name)", "records.bad-value",
                 "'\(name)' is a \(item.type.rawValue) item; \(item.type.expectation)")
         }
-        guard let keyItem = entry.items.first(where: \.isPrimaryKey) else {
+        let keyItems = entry.items.filter(\.isPrimaryKey)
+        guard !keyItems.isEmpty else {
             issues.require(
                 false, "$", "records.no-primary-key",
                 "\(entry.id) has no primaryKey item, so its records cannot be told apart")
             throw DocumentError(source: source, issues: issues.issues)
         }
-        let key: String?
-        switch fields[keyItem.name] {
-        case .string(let text)?: key = text
-        case .number(let number)? where number.rounded() == number: key = String(Int64(number))
-        default: key = nil
+        // A key of several items (e.g. insured person, scheme and month) is their values joined by '|'.
+        var parts: [String] = []
+        for item in keyItems {
+            switch fields[item.name] {
+            case .string(let text)? where !text.isEmpty: parts.append(text)
+            case .number(let number)? where number.rounded() == number && abs(number) <= 9_007_199_254_740_992:
+                parts.append(String(Int64(number)))
+            case .bool(let flag)?: parts.append(flag ? "true" : "false")
+            default:
+                issues.require(
+                    false, "$.fields.\(item.name)", "records.key-required",
+                    "every record needs its primary key '\(item.name)'")
+            }
         }
-        issues.require(
-            key?.isEmpty == false, "$.fields.\(keyItem.name)", "records.key-required",
-            "every record needs its primary key '\(keyItem.name)'")
+        let key: String? = parts.count == keyItems.count ? parts.joined(separator: "|") : nil
         guard issues.issues.isEmpty, let key else { throw DocumentError(source: source, issues: issues.issues) }
         return ProviderRecord(resource: entry.id, key: key, subject: subject, fields: fields, updatedAt: moment)
     }

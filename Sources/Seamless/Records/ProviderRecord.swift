@@ -45,12 +45,15 @@ public enum RecordSelector: Sendable, Hashable, Codable {
     case fieldEquals(field: String, value: String)
     /// Every record, a page at a time.
     case all
+    /// The records changed after version `version` of the resource, oldest change first: a subscription's
+    /// changes feed (the answer's `next` is the version to continue from).
+    case changedSince(Int)
 
     /// The most keys or subjects one selector may name.
     public static let maxValues = 1_000
 
     private enum CodingKeys: String, CodingKey {
-        case keys, subjects, field, equals, all
+        case keys, subjects, field, equals, all, changedSince
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,12 +70,14 @@ public enum RecordSelector: Sendable, Hashable, Codable {
                 value: try container.decode(String.self, forKey: .equals))
         } else if only([.all]), try container.decode(Bool.self, forKey: .all) {
             self = .all
+        } else if only([.changedSince]) {
+            self = .changedSince(try container.decode(Int.self, forKey: .changedSince))
         } else {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath,
                     debugDescription:
-                        "a selector is exactly one of {\"keys\":[…]}, {\"subjects\":[…]}, {\"field\":…,\"equals\":…} or {\"all\":true}"
+                        "a selector is exactly one of {\"keys\":[…]}, {\"subjects\":[…]}, {\"field\":…,\"equals\":…}, {\"all\":true} or {\"changedSince\":N}"
                 ))
         }
     }
@@ -86,11 +91,13 @@ public enum RecordSelector: Sendable, Hashable, Codable {
             try container.encode(field, forKey: .field)
             try container.encode(value, forKey: .equals)
         case .all: try container.encode(true, forKey: .all)
+        case .changedSince(let version): try container.encode(version, forKey: .changedSince)
         }
     }
 }
 
-/// A page of a resource's records: those the selector picks, in key order, after `after`.
+/// A page of a resource's records: those the selector picks, in key order after `after` (in version order
+/// for ``RecordSelector/changedSince(_:)``).
 public struct RecordQuery: Sendable, Hashable {
     /// The resource.
     public var resource: String

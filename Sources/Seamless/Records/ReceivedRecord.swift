@@ -37,10 +37,54 @@ public struct ReceivedRecord: Sendable, Hashable {
 /// A change of the node's state that must commit in the same transaction as the audit entries that
 /// record it: data received is kept only if its receipt is logged, and purged only with its purge entry.
 public enum StoreChange: Sendable, Hashable {
-    /// Keep received records (replace any with the same provider, resource, key and request).
+    /// Keep received records, replacing any earlier copy of the same record (same provider, resource, key).
     case keepReceived([ReceivedRecord])
     /// Delete the records received for a request.
     case purgeRequest(requestHash: String)
     /// Delete every record received from `provider` about `subject`.
     case purgeSubject(provider: String, subject: String)
+    /// Remember that records of these subjects went to `peer` under these consents, so a withdrawal can be
+    /// passed on to it.
+    case disclosedUnderConsent(peer: String, consentIDs: [String], subjects: [String])
+    /// Move a subscription's cursor to the provider's `version`, synced at `at`.
+    case advanceCursor(agreementID: String, version: Int, at: Timestamp)
+}
+
+/// A subscription this node follows as a consumer: an approved agreement with a periodic fetch, and how far
+/// its changes feed has been read.
+public struct SubscriptionState: Sendable, Hashable, Codable {
+    /// The agreement.
+    public var agreementID: String
+    /// The provider.
+    public var provider: String
+    /// The resource.
+    public var resource: String
+    /// The agreed fields.
+    public var fields: [String]
+    /// The agreed purpose.
+    public var purpose: String
+    /// The agreed legal basis.
+    public var legalBasis: LegalBasis
+    /// How often to fetch.
+    public var every: Subscription.Every
+    /// The provider's record version read so far (0: nothing yet).
+    public var cursor: Int
+    /// When the cursor last moved.
+    public var lastSyncAt: Timestamp?
+
+    /// Creates a subscription state.
+    public init(
+        agreementID: String, provider: String, resource: String, fields: [String], purpose: String,
+        legalBasis: LegalBasis, every: Subscription.Every, cursor: Int, lastSyncAt: Timestamp? = nil
+    ) {
+        self.agreementID = agreementID
+        self.provider = provider
+        self.resource = resource
+        self.fields = fields
+        self.purpose = purpose
+        self.legalBasis = legalBasis
+        self.every = every
+        self.cursor = cursor
+        self.lastSyncAt = lastSyncAt
+    }
 }

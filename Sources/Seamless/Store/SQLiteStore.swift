@@ -128,6 +128,18 @@ public final class SQLiteStore: Store {
                 table.column("version", .integer).notNull()
             }
             try db.execute(sql: "INSERT INTO stateVersion (id, version) VALUES (1, 0)")
+            try db.create(table: "disclosedUnderConsent") { table in
+                table.column("peer", .text).notNull()
+                table.column("subject", .text).notNull()
+                table.column("consentID", .text).notNull()
+                table.primaryKey(["consentID", "subject", "peer"])
+            }
+            try db.create(table: "subscription") { table in
+                table.primaryKey("agreementID", .text)
+                table.column("document", .blob).notNull()
+                table.column("cursor", .integer).notNull()
+                table.column("lastSyncAt", .integer)
+            }
         }
         return migrator
     }
@@ -425,7 +437,9 @@ public final class SQLiteStore: Store {
                     (provider, resource, key, subject, fields, requestHash, purpose, expiresAt)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """)
+            let older = try db.makeStatement(sql: "DELETE FROM received WHERE provider = ? AND resource = ? AND key = ?")
             for record in records {
+                try older.execute(arguments: [record.provider, record.resource, record.key])
                 try statement.execute(arguments: [
                     record.provider, record.resource, record.key, record.subject,
                     Data(CanonicalJSON.serialize(.object(record.fields))), record.requestHash, record.purpose,
@@ -437,6 +451,16 @@ public final class SQLiteStore: Store {
         case .purgeSubject(let provider, let subject):
             try db.execute(
                 sql: "DELETE FROM received WHERE provider = ? AND subject = ?", arguments: [provider, subject])
+        case .disclosedUnderConsent(let peer, let consentIDs, let subjects):
+            let statement = try db.makeStatement(
+                sql: "INSERT OR IGNORE INTO disclosedUnderConsent (peer, subject, consentID) VALUES (?, ?, ?)")
+            for consent in consentIDs {
+                for subject in subjects { try statement.execute(arguments: [peer, subject, consent]) }
+            }
+        case .advanceCursor(let agreementID, let version, let moment):
+            try db.execute(
+                sql: "UPDATE subscription SET cursor = MAX(cursor, ?), lastSyncAt = ? WHERE agreementID = ?",
+                arguments: [version, moment.secondsSince1970, agreementID])
         }
     }
 
@@ -533,13 +557,19 @@ public final class SQLiteStore: Store {
             arguments += ["$.\"\(field)\"", value]
         case .all:
             break
+        case .changedSince(let version):
+            conditions.append("version > ?")
+            arguments.append(version)
         }
-        if let after = query.after {
+        var order = "key"
+        if case .changedSince = query.selector {
+            order = "version"
+        } else if let after = query.after {
             conditions.append("key > ?")
             arguments.append(after)
         }
         let sql =
-            "SELECT resource, key, subject, fields, version, updatedAt FROM record WHERE \(conditions.joined(separator: " AND ")) ORDER BY key LIMIT ?"
+            "SELECT resource, key, subject, fields, version, updatedAt FROM record WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         arguments.append(max(0, query.limit))
         let bound = StatementArguments(arguments)
         return try await read { db in
@@ -609,6 +639,40 @@ public final class SQLiteStore: Store {
                     WHERE expiresAt <= ? ORDER BY requestHash
                     """, arguments: [moment.secondsSince1970]
             ).map { ($0["requestHash"], $0["provider"], $0["resource"]) }
+        }
+    }
+
+    public func peersHolding(subject: String, consentID: String) async throws -> [String] {
+        try await read { db in
+            try String.fetchAll(
+                db, sql: "SELECT peer FROM disclosedUnderConsent WHERE subject = ? AND consentID = ? ORDER BY peer",
+                arguments: [subject, consentID])
+        }
+    }
+
+    public func saveSubscription(_ subscription: SubscriptionState) async throws {
+        var document = subscription
+        document.cursor = 0
+        document.lastSyncAt = nil
+        let bytes = try Self.encode(document)
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO subscription (agreementID, document, cursor) VALUES (?, ?, ?)
+                    ON CONFLICT(agreementID) DO UPDATE SET document = excluded.document
+                    """, arguments: [subscription.agreementID, bytes, subscription.cursor])
+        }
+    }
+
+    public func subscriptions() async throws -> [SubscriptionState] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT document, cursor, lastSyncAt FROM subscription ORDER BY agreementID").map {
+                row in
+                var state = try Self.decode(SubscriptionState.self, row["document"])
+                state.cursor = row["cursor"]
+                state.lastSyncAt = (row["lastSyncAt"] as Int64?).map { Timestamp(secondsSince1970: $0) }
+                return state
+            }
         }
     }
 

@@ -128,6 +128,14 @@ public protocol Store: Sendable {
     func receivedRecords(requestHash: String) async throws -> [ReceivedRecord]
     /// The requests whose received records must be gone by `moment`, with the provider and resource.
     func receivedRequests(expiringBy moment: Timestamp) async throws -> [(requestHash: String, provider: String, resource: String)]
+    /// The peers that received records of `subject` under consent `consentID`.
+    func peersHolding(subject: String, consentID: String) async throws -> [String]
+
+    /// Follows a subscription (a new one starts at its cursor; an existing one keeps its cursor).
+    func saveSubscription(_ subscription: SubscriptionState) async throws
+    /// The subscriptions this node follows.
+    func subscriptions() async throws -> [SubscriptionState]
+
     /// The requests with records about `subject` received from `provider`.
     func receivedRequests(provider: String, subject: String) async throws -> [String]
 }
