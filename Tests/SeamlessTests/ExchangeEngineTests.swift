@@ -195,3 +195,126 @@ final class LockedOffset: @unchecked Sendable {
         set { lock.withLock { value = newValue } }
     }
 }
+
+@Suite("Exchange engine: agreements, subscriptions, withdrawals")
+struct ExchangeEngineSyncTests {
+    typealias F = FederationFixture
+
+    /// Civil Affairs applies to Human Resources for a daily feed of insurance status; HR approves.
+    static func approvedSubscription(_ fixture: EngineFixture) async throws -> Agreement {
+        let application = AgreementApplication(
+            id: "agr-sync-0001", resource: F.insurance.id, fields: ["insuredId", "scheme", "status"],
+            purpose: "social-assistance", legalBasis: .statutoryDuty, basisReference: "Social Assistance Measures Art. 9",
+            validUntil: Timestamp.now.adding(seconds: 365 * 86_400), subscription: Subscription(every: .daily))
+        let applied = try await fixture.civil.apply(application, to: F.resources)
+        #expect(applied.agreement.state == .applied)
+        _ = try await fixture.stores[F.resources]!.transitionAgreement(
+            id: application.id, AgreementEvent(state: .approved, at: .now, by: "Director, Social Insurance"))
+        let status = try await fixture.civil.agreementStatus(id: application.id, at: F.resources)
+        #expect(status.agreement.state == .approved)
+        try await fixture.civil.subscribe(status.agreement)
+        return status.agreement
+    }
+
+    @Test("apply, approve, subscribe: the first sync brings everything, the next only what changed, then nothing")
+    func incrementalSync() async throws {
+        let fixture = try await EngineFixture(insuranceRecords: 25)
+        _ = try await Self.approvedSubscription(fixture)
+        #expect(try await fixture.kinds(F.resources).contains(.agreementTransition))
+        var subscription = try #require(try await fixture.stores[F.civil]!.subscriptions().first)
+        let first = try await fixture.civil.sync(subscription, pageSize: 10)
+        #expect(first.records == 25 && first.pages == 3)
+        var changed = EngineFixture.insuranceRecord(7)
+        changed.fields["status"] = .string("suspended")
+        _ = try await fixture.stores[F.resources]!.upsertRecords([changed])
+        subscription = try #require(try await fixture.stores[F.civil]!.subscriptions().first)
+        #expect(subscription.cursor == first.cursor)
+        let second = try await fixture.civil.sync(subscription, pageSize: 10)
+        #expect(second.records == 1)
+        let kept = try await fixture.stores[F.civil]!.receivedRecords(requestHash: try await lastReceipt(fixture))
+        #expect(kept.map(\.key) == ["insured-07"] && kept.first?.fields["status"] == .string("suspended"))
+        subscription = try #require(try await fixture.stores[F.civil]!.subscriptions().first)
+        #expect(try await fixture.civil.sync(subscription).records == 0)
+    }
+
+    @Test("a sync cut off by the provider going away resumes where it stopped: no gap, no duplicate")
+    func interruptedSync() async throws {
+        let fixture = try await EngineFixture(insuranceRecords: 30)
+        _ = try await Self.approvedSubscription(fixture)
+        // A provider that answers two pages and then is gone.
+        let flaky = FlakyService(fixture.resources, pagesBeforeFailing: 2)
+        fixture.inProcess.register(flaky, at: EngineFixture.endpoint(F.resources))
+        let subscription = try #require(try await fixture.stores[F.civil]!.subscriptions().first)
+        await #expect(throws: ExchangeError.self) { try await fixture.civil.sync(subscription, pageSize: 10) }
+        let stopped = try #require(try await fixture.stores[F.civil]!.subscriptions().first)
+        #expect(stopped.cursor > 0)
+        // The node restarts (a new engine on the same database) and the provider is back.
+        fixture.inProcess.register(fixture.resources, at: EngineFixture.endpoint(F.resources))
+        let restarted = try ExchangeEngine(
+            id: F.civil, key: fixture.keys[F.civil]!, store: fixture.stores[F.civil]!,
+            log: try await AuditLog(store: fixture.stores[F.civil]!, node: F.civil, signer: fixture.keys[F.civil]!),
+            federation: fixture.federation, transport: fixture.inProcess)
+        let rest = try await restarted.sync(stopped, pageSize: 10)
+        #expect(rest.records == 10)
+        // Every record once: 30 kept, each from exactly one receipt.
+        let receipts = try await receiptHashes(fixture)
+        var keys: [String] = []
+        for hash in receipts { keys += try await fixture.stores[F.civil]!.receivedRecords(requestHash: hash).map(\.key) }
+        #expect(keys.sorted() == (0..<30).map { String(format: "insured-%02d", $0) })
+    }
+
+    @Test("a withdrawal at the provider reaches the consumer, which purges the subject's data and logs it")
+    func withdrawalPushed() async throws {
+        let fixture = try await EngineFixture()
+        let request = ExchangeRequest(
+            resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
+            purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
+            subjects: [F.consent.subject])
+        let received = try await fixture.civil.request(request, from: F.resources)
+        #expect(received.records.count == 1)
+        let withdrawn = try await fixture.stores[F.resources]!.changeConsent(
+            id: F.consent.id, to: .withdrawn, at: .now, by: "subject", reason: nil)
+        let outcome = await fixture.resources.notifyWithdrawal(of: withdrawn)
+        #expect(outcome.told == [F.civil] && outcome.unreachable.isEmpty)
+        #expect(try await fixture.stores[F.civil]!.receivedRecords(requestHash: received.requestHash).isEmpty)
+        #expect(try await fixture.kinds(F.civil).last == .purge)
+    }
+
+    func lastReceipt(_ fixture: EngineFixture) async throws -> String {
+        try #require(try await receiptHashes(fixture).last)
+    }
+
+    func receiptHashes(_ fixture: EngineFixture) async throws -> [String] {
+        let store = fixture.stores[F.civil]!
+        let count = try await store.auditLeafHashes().count
+        return try await store.auditEntries(0..<count).compactMap {
+            let event = try JSONDecoder().decode(AuditEvent.self, from: Data($0))
+            return event.kind == .receipt ? event.requestHash : nil
+        }
+    }
+}
+
+/// Passes requests to a real engine until it has answered `pagesBeforeFailing` exchanges, then answers 503
+/// without a body, like a proxy in front of a node that went down.
+final class FlakyService: ExchangeService, @unchecked Sendable {
+    let engine: ExchangeEngine
+    private let lock = NSLock()
+    private var remaining: Int
+
+    init(_ engine: ExchangeEngine, pagesBeforeFailing: Int) {
+        self.engine = engine
+        remaining = pagesBeforeFailing
+    }
+
+    func handle(path: String, body: [UInt8]) async -> TransportReply {
+        let pass = lock.withLock {
+            remaining -= 1
+            return remaining >= 0
+        }
+        return pass ? await engine.handle(path: path, body: body) : TransportReply(status: 503, body: [])
+    }
+
+    func refuseTooLarge(path: String, limit: Int) async -> TransportReply {
+        await engine.refuseTooLarge(path: path, limit: limit)
+    }
+}
