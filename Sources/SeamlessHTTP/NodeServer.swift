@@ -42,8 +42,8 @@ public enum NodeServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: await metrics())))
         }
-        router.post("v1/:endpoint") { request, context -> Response in
-            let path = "/v1/" + (context.parameters.get("endpoint") ?? "")
+        // Every engine path is one or two segments below /v1 (`/v1/exchange`, `/v1/agreements/apply`).
+        @Sendable func answer(_ request: Request, _ path: String) async throws -> Response {
             let reply: TransportReply
             do {
                 let body = try await request.body.collect(upTo: maxBodyBytes)
@@ -55,6 +55,13 @@ public enum NodeServer {
                 status: HTTPResponse.Status(code: reply.status),
                 headers: [.contentType: joseJSON, .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+        }
+        router.post("v1/:endpoint") { request, context -> Response in
+            try await answer(request, "/v1/" + (context.parameters.get("endpoint") ?? ""))
+        }
+        router.post("v1/:endpoint/:action") { request, context -> Response in
+            let endpoint = context.parameters.get("endpoint") ?? ""
+            return try await answer(request, "/v1/\(endpoint)/" + (context.parameters.get("action") ?? ""))
         }
         return router
     }

@@ -8,7 +8,7 @@ struct EnvelopeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "envelope",
         abstract: "Seal JSON into a signed, compressed envelope, or verify and open one.",
-        subcommands: [Seal.self, Open.self]
+        subcommands: [Seal.self, Open.self, EnvelopeDemoCommand.self]
     )
 
     /// `request` is short for `seamless-request+jws`.

@@ -304,3 +304,41 @@ struct AuditEventReaderTests {
         #expect(error.path == path, "\(error)")
     }
 }
+
+@Suite("Audit replay: changes within the same second as a decision")
+struct SameSecondReplayTests {
+    typealias F = FederationFixture
+
+    @Test(
+        "a withdrawal logged after a grant in the same second does not make it a violation; one logged before does",
+        arguments: [false, true])
+    func sameSecond(withdrawFirst: Bool) async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        _ = try await store.importCatalogEntries([F.insurance], at: F.t("2026-11-01T00:00:00Z"))
+        try await store.savePurposes(F.purposes)
+        _ = try await store.recordConsent(F.consent, at: F.t("2026-11-01T00:00:00Z"), by: F.civil)
+        let key = try PrivateKey.generate(.ed25519)
+        let log = try await AuditLog(store: store, node: F.resources, signer: key)
+        let moment = F.t("2026-12-01T10:00:00Z")
+        let request = PolicyTests.consentRequest { $0.at = moment }
+        let granted = try await store.policySnapshot(node: F.resources, members: F.members).decide(request)
+        #expect(granted.grant != nil)
+        func withdraw() async throws {
+            _ = try await store.changeConsent(id: F.consent.id, to: .withdrawn, at: moment, by: "subject", reason: nil)
+            var event = AuditEvent(kind: .consentStatus, at: moment, node: F.resources)
+            event.consentID = F.consent.id
+            event.consentState = .withdrawn
+            _ = try await log.append(event)
+        }
+        if withdrawFirst { try await withdraw() }
+        _ = try await log.append(ReplayTests.decisionEvent(request, granted, hash: AuditEvent.hash(Array("r".utf8))))
+        if !withdrawFirst { try await withdraw() }
+        _ = try await log.checkpoint()
+        let bundle = dir.path("bundle")
+        try await AuditBundle.export(
+            store: store, node: F.resources, publicKey: key.publicKey, members: F.members, to: bundle)
+        let rules = try AuditReplay.run(bundle).findings.map(\.rule)
+        #expect(rules == (withdrawFirst ? ["access-after-withdrawal"] : []), "\(rules)")
+    }
+}

@@ -104,6 +104,56 @@ public enum AuditReplay {
             return built
         }
 
+        // Timestamps are whole seconds, so a consent withdrawn or an agreement approved in the same second as a
+        // decision cannot be ordered by time; the log orders them. Where a status change was logged after
+        // the decision, it did not count for it.
+        var loggedAt: [String: Int] = [:]
+        for event in events {
+            guard let sequence = event.sequence else { continue }
+            if event.kind == .consentStatus, let id = event.consentID, let state = event.consentState {
+                loggedAt["consent \(id) \(state.rawValue) \(event.at.secondsSince1970)"] = sequence
+            } else if event.kind == .agreementTransition, let id = event.agreementID, let state = event.agreementState {
+                loggedAt["agreement \(id) \(state.rawValue) \(event.at.secondsSince1970)"] = sequence
+            }
+        }
+        func loggedAfter(_ kind: String, _ id: String, _ state: String, _ at: Timestamp, _ decision: Int) -> Bool {
+            (loggedAt["\(kind) \(id) \(state) \(at.secondsSince1970)"] ?? -1) > decision
+        }
+        /// The snapshot as it stood when entry `sequence` was decided at `at`.
+        func asDecided(_ snapshot: PolicySnapshot, at moment: Timestamp, sequence: Int) -> PolicySnapshot {
+            let lateConsent = { (status: ConsentStatus) in
+                status.history.contains {
+                    $0.at == moment && loggedAfter("consent", status.record.id, $0.state.rawValue, $0.at, sequence)
+                }
+            }
+            let lateAgreement = { (agreement: Agreement) in
+                agreement.history.contains {
+                    $0.at == moment && loggedAfter("agreement", agreement.id, $0.state.rawValue, $0.at, sequence)
+                }
+            }
+            guard snapshot.consents.values.contains(where: lateConsent) || snapshot.allAgreements.contains(where: lateAgreement)
+            else { return snapshot }
+            let trimmedConsents = snapshot.consents.values.compactMap { status -> ConsentStatus? in
+                var status = status
+                status.history.removeAll {
+                    $0.at == moment && loggedAfter("consent", status.record.id, $0.state.rawValue, $0.at, sequence)
+                }
+                return status.history.isEmpty ? nil : status
+            }
+            let trimmedAgreements = snapshot.allAgreements.compactMap { agreement -> Agreement? in
+                var agreement = agreement
+                agreement.history.removeAll {
+                    $0.at == moment && loggedAfter("agreement", agreement.id, $0.state.rawValue, $0.at, sequence)
+                }
+                guard let last = agreement.history.last else { return nil }
+                agreement.state = last.state
+                return agreement
+            }
+            return PolicySnapshot(
+                node: snapshot.node, catalog: snapshot.catalog, members: snapshot.members, purposes: snapshot.purposes,
+                consents: trimmedConsents, agreements: trimmedAgreements)
+        }
+
         var decisions: [String: (sequence: Int, decision: PolicyDecision, request: AccessRequest)] = [:]
         var receipts: [String: (sequence: Int, event: AuditEvent)] = [:]
         var purged: [String: Timestamp] = [:]
@@ -118,7 +168,7 @@ public enum AuditReplay {
                     continue
                 }
                 decisions[hash] = (sequence, recorded, request)
-                guard let snapshot = snapshot(recorded.basis.catalogRevision) else {
+                guard let current = snapshot(recorded.basis.catalogRevision) else {
                     findings.append(
                         ReplayFinding(
                             rule: "missing-input", sequence: sequence, department: request.requester,
@@ -127,6 +177,7 @@ public enum AuditReplay {
                         ))
                     continue
                 }
+                let snapshot = asDecided(current, at: request.at, sequence: sequence)
                 replayed += 1
                 // The frequency check counts the requester's earlier decisions in this log within the period.
                 var recent = 0
@@ -288,7 +339,9 @@ public enum AuditReplay {
     }
 
     /// The kinds replay reads; the others are checked by ``BundleVerifier`` alone.
-    private static let replayedKinds: [AuditEvent.Kind] = [.decision, .disclosure, .receipt, .use, .purge]
+    private static let replayedKinds: [AuditEvent.Kind] = [
+        .decision, .disclosure, .receipt, .use, .purge, .consentStatus, .agreementTransition,
+    ]
     private static let replayedKindNames: [[UInt8]] = replayedKinds.map { Array($0.rawValue.utf8) }
 
     /// Decodes the events of the kinds replay reads, on every core; an entry whose kind cannot even be

@@ -516,6 +516,11 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     private func openResponse(
         _ reply: TransportReply, from provider: String, requestHash: String
     ) async throws(ExchangeError) -> ExchangeResponse {
+        guard !reply.body.isEmpty else {
+            throw ExchangeError(
+                code: reply.status == 404 ? "not-found" : "unavailable",
+                reason: "\(provider) answered HTTP \(reply.status) without a signed body")
+        }
         let opener = EnvelopeOpener(
             trust: await state.trust, audience: .node(id), acceptedTypes: [.response], time: time)
         let opened: OpenedEnvelope
@@ -604,6 +609,11 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     }
 
     private func openReply(_ reply: TransportReply, from provider: String) async throws(ExchangeError) -> OpenedEnvelope {
+        guard !reply.body.isEmpty else {
+            throw ExchangeError(
+                code: reply.status == 404 ? "not-found" : "unavailable",
+                reason: "\(provider) answered HTTP \(reply.status) without a signed body")
+        }
         let opener = EnvelopeOpener(
             trust: await state.trust, audience: .node(id), acceptedTypes: [.response], time: time)
         let opened: OpenedEnvelope
