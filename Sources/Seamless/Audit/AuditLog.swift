@@ -172,8 +172,11 @@ public actor AuditLog {
         for hash in try await store.auditLeafHashes(from: tree.size) { tree.append(leafHash: hash) }
     }
 
-    /// The current checkpoint, signed by the node key and stored.
+    /// The current checkpoint, signed by the node key and stored. Entries other writers appended are read
+    /// first, so the checkpoint covers the whole log as it is in the store (unless a batch of this log is
+    /// being written: its own commit is in flight, and reading now could count it twice).
     public func checkpoint() async throws -> SignedNote {
+        if !flushing { try await catchUp() }
         let checkpoint = Checkpoint(origin: origin, size: tree.size, root: tree.root())
         let note = try checkpoint.signed(name: signerName, with: signer)
         try await store.saveAuditCheckpoint(size: checkpoint.size, note: note.serialized)
@@ -188,6 +191,7 @@ public actor AuditLog {
     public func checkpointPeriodically(every interval: Duration) async {
         while true {
             do { try await Task.sleep(for: interval) } catch { return }
+            if !flushing { try? await catchUp() }
             if tree.size > lastCheckpointSize { _ = try? await checkpoint() }
         }
     }
