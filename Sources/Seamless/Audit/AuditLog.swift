@@ -167,6 +167,21 @@ public actor AuditLog {
         return (rows, oversized)
     }
 
+    /// Catches up with other writers unless a batch of this log is being written (its commit in flight could
+    /// otherwise be read and counted twice). Holds off new flushes while it reads.
+    private func catchUpIfIdle() async throws {
+        guard !flushing else { return }
+        flushing = true
+        var failure: (any Error)?
+        do { try await catchUp() } catch { failure = error }
+        flushing = false
+        if !pending.isEmpty {
+            flushing = true
+            Task { await self.flush() }
+        }
+        if let failure { throw failure }
+    }
+
     /// Reads the entries other writers appended since this log last looked.
     private func catchUp() async throws {
         for hash in try await store.auditLeafHashes(from: tree.size) { tree.append(leafHash: hash) }
@@ -176,7 +191,7 @@ public actor AuditLog {
     /// first, so the checkpoint covers the whole log as it is in the store (unless a batch of this log is
     /// being written: its own commit is in flight, and reading now could count it twice).
     public func checkpoint() async throws -> SignedNote {
-        if !flushing { try await catchUp() }
+        try await catchUpIfIdle()
         let checkpoint = Checkpoint(origin: origin, size: tree.size, root: tree.root())
         let note = try checkpoint.signed(name: signerName, with: signer)
         try await store.saveAuditCheckpoint(size: checkpoint.size, note: note.serialized)
@@ -191,7 +206,7 @@ public actor AuditLog {
     public func checkpointPeriodically(every interval: Duration) async {
         while true {
             do { try await Task.sleep(for: interval) } catch { return }
-            if !flushing { try? await catchUp() }
+            try? await catchUpIfIdle()
             if tree.size > lastCheckpointSize { _ = try? await checkpoint() }
         }
     }
