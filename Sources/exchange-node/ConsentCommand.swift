@@ -2,12 +2,13 @@ import ArgumentParser
 import Foundation
 import Seamless
 import SeamlessCLI
+import SeamlessHTTP
 
 struct ConsentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consent",
         abstract: "Record citizens' consents and their withdrawal.",
-        subcommands: [Grant.self, Withdraw.self, Pause.self, Resume.self, List.self]
+        subcommands: [Grant.self, Withdraw.self, Pause.self, Resume.self, List.self, Notify.self]
     )
 
     struct Grant: AsyncParsableCommand {
@@ -70,6 +71,32 @@ struct ConsentCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await change(node, id, .withdrawn, at, by, reason)
+        }
+    }
+
+    struct Notify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Tell the peers that received data under a withdrawn consent to purge it (again).",
+            discussion: """
+                `consent withdraw` does this itself when the node has a federation; run this when a peer was
+                unreachable then. Exit 1 while a peer still cannot be reached.
+
+                Example:
+                  exchange-node consent notify --node nodes/human-resources consent-2026-000117
+                """)
+        @OptionGroup var node: NodeOptions
+        @Argument(help: "The consent id.") var id: String
+
+        func run() async throws {
+            let directory = try node.open()
+            let store = try directory.store()
+            guard let status = try await store.consent(id: id) else {
+                throw CommandFailure.refused("no consent '\(id)' is recorded")
+            }
+            guard status.history.contains(where: { $0.state == .withdrawn }) else {
+                throw CommandFailure.refused("consent \(id) is not withdrawn; nothing to tell")
+            }
+            try await notifyPeers(directory, store, status)
         }
     }
 
@@ -139,9 +166,29 @@ struct ConsentCommand: AsyncParsableCommand {
                 id: id, to: state, at: try parseRecordingMoment(at), by: by, reason: reason)
             try await logConsent(directory, store, id, state, status.history.last!.at)
             print("consent \(id) is \(state.rawValue) from \(status.history.last!.at)")
+            if state == .withdrawn, directory.configuration.federation != nil {
+                try await notifyPeers(directory, store, status)
+            }
         } catch let error as StoreError where error.code != .database {
             throw CommandFailure.refused(error.description)
         }
+    }
+
+    /// Tells the peers that received the subject's data under this consent to purge it.
+    static func notifyPeers(_ directory: NodeDirectory, _ store: SQLiteStore, _ status: ConsentStatus) async throws {
+        let key = try directory.privateKey()
+        let transport = HTTPTransport(timeout: .seconds(10))
+        let engine = try ExchangeEngine(
+            id: directory.configuration.id, key: key, store: store,
+            log: try await AuditLog(store: store, node: directory.configuration.id, signer: key),
+            federation: try directory.federation(), transport: transport)
+        let outcome = await engine.notifyWithdrawal(of: status)
+        try? await transport.shutdown()
+        for peer in outcome.told { print("  told \(peer), which purged the subject's data it received") }
+        for (peer, reason) in outcome.unreachable.sorted(by: { $0.key < $1.key }) {
+            print("  could not tell \(peer): \(reason) — run `exchange-node consent notify` again")
+        }
+        if !outcome.unreachable.isEmpty { throw ExitCode(1) }
     }
 
     /// Records a consent's new state in the node's audit log.

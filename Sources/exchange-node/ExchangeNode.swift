@@ -19,7 +19,7 @@ struct ExchangeNode: AsyncParsableCommand {
             DemoCommand.self, InitCommand.self, CatalogCommand.self, ResponsibilityCommand.self, CalendarCommand.self,
             PurposesCommand.self, ConsentCommand.self, AgreementCommand.self, DecideCommand.self, AuditCommand.self,
             KeysCommand.self, EnvelopeCommand.self, FederationCommand.self, RecordsCommand.self, ServeCommand.self,
-            RequestCommand.self,
+            RequestCommand.self, StatusCommand.self,
         ]
     )
 

@@ -29,11 +29,15 @@ struct InitCommand: AsyncParsableCommand {
     @Option(name: .customLong("member"), help: "Another federation member's node id; repeat for several.")
     var members: [String] = []
 
+    @Option(help: "Where `serve` will listen, HOST:PORT (e.g. 127.0.0.1:8443).")
+    var listen: String?
+
     func run() async throws {
         guard let algorithm = SignatureAlgorithm(commandLineName: algorithm) else {
             throw CommandFailure.usage("unknown algorithm '\(self.algorithm)'; use ed25519, p256 or sm2")
         }
-        let (node, key) = try NodeDirectory.create(at: dir, id: id, algorithm: algorithm, members: members)
+        let (node, key) = try NodeDirectory.create(
+            at: dir, id: id, algorithm: algorithm, members: members, listen: listen)
         var event = node.event(.keyRotation)
         event.keyID = key.kid
         try await node.record(event, in: try node.store())
@@ -41,5 +45,6 @@ struct InitCommand: AsyncParsableCommand {
         print("  key       \(algorithm) \(key.kid) (\(node.configuration.key))")
         print("  database  \(node.configuration.database)")
         print("  members   \(node.configuration.members.joined(separator: ", "))")
+        if let listen { print("  listen    \(listen) (serve needs a federation: exchange-node federation install)") }
     }
 }

@@ -29,6 +29,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Milliseconds between checkpoints while entries arrive.") var checkpointIntervalMs: Int = 1_000
     @Option(help: "Seconds between purges of received records whose data life ended.") var purgeIntervalSeconds: Int = 60
 
+    /// The applications for this node's resources past or near their reply deadline.
+    static func dueApplications(store: SQLiteStore, node: String) async -> (overdue: [DueItem], dueSoon: [DueItem]) {
+        guard let calendar = try? await store.calendar(), let lists = try? await store.responsibilityLists(),
+            let agreements = try? await store.agreements(),
+            let items = try? DueItems.compute(
+                department: node, lists: lists, agreements: agreements, calendar: calendar, today: Timestamp.now.day,
+                within: 3)
+        else { return ([], []) }
+        let replies = items.filter { $0.kind == .reply }
+        return (replies.filter { $0.standing == .overdue }, replies.filter { $0.standing == .dueSoon })
+    }
+
     func run() async throws {
         let directory = try node.open()
         let id = directory.configuration.id
@@ -51,8 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
         let app = NodeServer.application(
             service: engine, host: host, port: port, logger: logger,
             metrics: {
-                engine.metrics.prometheusText(gauges: [
-                    ("seamless_audit_entries", "Entries in the node's audit log.", await log.size)
+                let due = await Self.dueApplications(store: store, node: id)
+                return engine.metrics.prometheusText(gauges: [
+                    ("seamless_audit_entries", "Entries in the node's audit log.", await log.size),
+                    ("seamless_applications_overdue", "Applications past their reply deadline.", due.overdue.count),
+                    ("seamless_applications_due_soon", "Applications due within 3 working days.", due.dueSoon.count),
                 ])
             },
             onRunning: { port in
@@ -62,6 +77,17 @@ struct ServeCommand: AsyncParsableCommand {
         let housekeeping = NodeHousekeeping(
             log: log, engine: engine, checkpointInterval: .milliseconds(checkpointIntervalMs),
             purgeInterval: .seconds(purgeIntervalSeconds), logger: logger)
+        let due = await Self.dueApplications(store: store, node: id)
+        for item in due.overdue {
+            logger.warning(
+                "application past its reply deadline",
+                metadata: ["agreement": "\(item.agreementID)", "requester": "\(item.requester)", "deadline": "\(item.deadline)"])
+        }
+        for item in due.dueSoon {
+            logger.notice(
+                "application due soon",
+                metadata: ["agreement": "\(item.agreementID)", "requester": "\(item.requester)", "deadline": "\(item.deadline)"])
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: [housekeeping, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

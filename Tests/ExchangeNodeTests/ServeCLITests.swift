@@ -1,0 +1,135 @@
+import Foundation
+import SeamlessTestSupport
+import Testing
+
+/// A free TCP port on 127.0.0.1 (bound, read and released; the node binds it again right after).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    try withUnsafeMutablePointer(to: &address) { pointer in
+        try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+            guard bind(fd, socketAddress, length) == 0, getsockname(fd, socketAddress, &length) == 0 else {
+                throw CancellationError()
+            }
+        }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// `exchange-node serve` running as its own process, stopped with SIGTERM.
+final class ServingNode {
+    let process = Process()
+    private let output = Pipe()
+    private(set) var lines: [String] = []
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: builtProduct("exchange-node"))
+        process.arguments = ["serve"] + arguments
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait (at most 30 s) for the line that says it listens.
+        let deadline = Date().addingTimeInterval(30)
+        var buffer = Data()
+        while Date() < deadline {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            if String(decoding: buffer, as: UTF8.self).contains("serving ") { break }
+        }
+        lines = String(decoding: buffer, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// Sends SIGTERM and returns the exit status and what it printed after.
+    func stop() -> (status: Int32, output: String) {
+        kill(process.processIdentifier, SIGTERM)
+        let rest = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: rest, as: UTF8.self))
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
+}
+
+@Suite("exchange-node serve, request, status as separate processes")
+struct ServeCLITests {
+    @Test("a node serves over HTTP; another requests with the CLI; CLI changes while it serves; SIGTERM signs a last checkpoint")
+    func serveAndRequest() throws {
+        let dir = try TemporaryDirectory()
+        let hr = dir.path("hr")
+        let ca = dir.path("ca")
+        let port = try freePort()
+        let example = examplesDirectory.path
+        let enrolment = "gov.human-resources/social-insurance-enrolment-status"
+        for step in [
+            ["init", "--dir", hr, "--id", "gov.human-resources", "--algorithm", "p256", "--listen", "127.0.0.1:\(port)"],
+            ["init", "--dir", ca, "--id", "gov.civil-affairs"],
+            ["catalog", "import", "--node", hr, "\(example)/catalog-entry/human-resources.social-insurance-enrolment-status.json"],
+            ["purposes", "import", "--node", hr, "\(example)/purposes/registry.json"],
+            ["calendar", "import", "--node", hr, "\(example)/calendar/prc-2026-2027.json"],
+            [
+                "records", "import", "--node", hr, enrolment,
+                "\(example)/records/human-resources.social-insurance-enrolment-status.jsonl",
+            ],
+            ["keys", "generate", "--out", dir.path("authority"), "--name", "authority"],
+        ] {
+            let result = try node(step)
+            #expect(result.status == 0, "\(step.prefix(2).joined(separator: " ")): \(result.stderr)")
+        }
+        let hrMember = try node(["federation", "member", "--node", hr, "--endpoint", "http://127.0.0.1:\(port)"])
+        let caMember = try node(["federation", "member", "--node", ca, "--endpoint", "http://127.0.0.1:1"])
+        let draft =
+            #"{"federation":"gov.example-city","version":1,"members":["# + hrMember.stdoutText + "," + caMember.stdoutText + "]}"
+        try draft.write(toFile: dir.path("draft.json"), atomically: true, encoding: .utf8)
+        let signed = try node([
+            "federation", "sign", "--key", dir.path("authority/authority.key.pem"), "--authority",
+            "gov.federation-authority", "--in", dir.path("draft.json"), "--out", dir.path("federation.json"),
+        ])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        for folder in [hr, ca] {
+            let installed = try node([
+                "federation", "install", "--node", folder, "--file", dir.path("federation.json"), "--authority-key",
+                dir.path("authority/authority.pub.pem"),
+            ])
+            #expect(installed.status == 0, "\(installed.stderr)")
+        }
+
+        let server = try ServingNode(["--node", hr, "--checkpoint-interval-ms", "200"])
+        #expect(server.lines.contains("serving gov.human-resources at http://127.0.0.1:\(port)"), "\(server.lines)")
+        let request = [
+            "request", "--node", ca, "--resource", enrolment, "--fields", "insuredId,pensionEnrolled", "--purpose",
+            "social-assistance.eligibility", "--key", "hr-100001",
+        ]
+        let granted = try node(request)
+        #expect(granted.status == 0, "\(granted.stderr)")
+        #expect(granted.stdoutText.contains("granted by gov.human-resources: 1 record"), "\(granted.stdoutText)")
+        // While it serves, another process changes the node and writes its log; the server goes on.
+        #expect(try node(["purposes", "import", "--node", hr, "\(example)/purposes/registry.json"]).status == 0)
+        #expect(try node(["consent", "grant", "--node", hr, "\(example)/consent/consent-2026-000118.json"]).status == 0)
+        let again = try node(request)
+        #expect(again.status == 0, "\(again.stderr)")
+        let denied = try node(request.dropLast(4) + ["--purpose", "marriage-registration", "--key", "hr-100001"])
+        #expect(denied.status == 1 && denied.stderr.contains("purpose-not-allowed"), "\(denied.stderr)")
+        let status = try node(["status", "--node", hr])
+        #expect(status.status == 0 && status.stdoutText.contains("records        \(enrolment): 40"), "\(status.stdoutText)")
+
+        let stopped = server.stop()
+        #expect(stopped.status == 0)
+        #expect(stopped.output.contains("stopped gov.human-resources; last checkpoint at"), "\(stopped.output)")
+        let bundle = dir.path("bundle")
+        #expect(try node(["audit", "export", "--node", hr, "--out", bundle]).status == 0)
+        let verified = try audit(["verify", bundle])
+        #expect(verified.status == 0, "\(verified.stdoutText)")
+        let replayed = try audit(["replay", bundle])
+        #expect(replayed.status == 0, "\(replayed.stdoutText)")
+        let unreachable = try node(request)
+        #expect(unreachable.status == 3 && unreachable.stderr.contains("unreachable"), "\(unreachable.stderr)")
+    }
+}
