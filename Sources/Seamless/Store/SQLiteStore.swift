@@ -141,6 +141,19 @@ public final class SQLiteStore: Store {
                 table.column("lastSyncAt", .integer)
             }
         }
+        migrator.registerMigration("v5: peers' catalogs and witnessed checkpoints") { db in
+            try db.create(table: "peerCatalog") { table in
+                table.primaryKey("peer", .text)
+                table.column("revision", .text).notNull()
+                table.column("entries", .blob).notNull()
+                table.column("seenAt", .integer).notNull()
+            }
+            try db.create(table: "witnessedCheckpoint") { table in
+                table.primaryKey("peer", .text)
+                table.column("size", .integer).notNull()
+                table.column("note", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -486,6 +499,45 @@ public final class SQLiteStore: Store {
         try await write { db in
             try db.execute(
                 sql: "INSERT OR IGNORE INTO auditCheckpoint (size, note) VALUES (?, ?)", arguments: [size, note])
+        }
+    }
+
+    public func updateAuditCheckpoint(size: Int, note: String) async throws {
+        try await write { db in
+            try db.execute(sql: "UPDATE auditCheckpoint SET note = ? WHERE size = ?", arguments: [note, size])
+            guard db.changesCount == 1 else {
+                throw StoreError(.notFound, "no checkpoint of size \(size) is stored")
+            }
+        }
+    }
+
+    public func savePeerCatalog(peer: String, catalog: Catalog, at moment: Timestamp) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO peerCatalog (peer, revision, entries, seenAt) VALUES (?, ?, ?, ?)",
+                arguments: [peer, catalog.revision, Data(catalog.canonicalBytes), moment.secondsSince1970])
+        }
+    }
+
+    public func peerCatalog(peer: String) async throws -> Catalog? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT entries FROM peerCatalog WHERE peer = ?", arguments: [peer])
+                .map { try Self.catalog(from: $0["entries"]) }
+        }
+    }
+
+    public func saveWitnessedCheckpoint(peer: String, size: Int, note: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO witnessedCheckpoint (peer, size, note) VALUES (?, ?, ?)",
+                arguments: [peer, size, note])
+        }
+    }
+
+    public func witnessedCheckpoint(peer: String) async throws -> (size: Int, note: String)? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT size, note FROM witnessedCheckpoint WHERE peer = ?", arguments: [peer])
+                .map { ($0["size"], $0["note"]) }
         }
     }
 

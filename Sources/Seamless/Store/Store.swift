@@ -109,6 +109,19 @@ public protocol Store: Sendable {
     /// Every stored checkpoint note, by size.
     func auditCheckpoints() async throws -> [(size: Int, note: String)]
 
+    /// Replaces the note stored for `size` with one carrying more cosignatures (the caller checks that the
+    /// body is the same).
+    func updateAuditCheckpoint(size: Int, note: String) async throws
+
+    /// Keeps the latest catalog of a peer, as its signed catalog said at `at`.
+    func savePeerCatalog(peer: String, catalog: Catalog, at: Timestamp) async throws
+    /// The latest catalog of `peer` this node has, if any.
+    func peerCatalog(peer: String) async throws -> Catalog?
+    /// Keeps the latest checkpoint of a peer's log that this node verified and cosigned.
+    func saveWitnessedCheckpoint(peer: String, size: Int, note: String) async throws
+    /// The latest checkpoint of `peer`'s log this node witnessed.
+    func witnessedCheckpoint(peer: String) async throws -> (size: Int, note: String)?
+
     /// A number that changes whenever the catalog, the purposes, a consent or an agreement changes.
     func stateVersion() async throws -> Int
 
