@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SeamlessCrypto", targets: ["SeamlessCrypto"]),
         .library(name: "Seamless", targets: ["Seamless"]),
         .library(name: "SeamlessHTTP", targets: ["SeamlessHTTP"]),
+        .library(name: "SeamlessPostgres", targets: ["SeamlessPostgres"]),
         .executable(name: "exchange-node", targets: ["exchange-node"]),
         .executable(name: "exchange-audit", targets: ["exchange-audit"]),
     ],
@@ -25,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .systemLibrary(
@@ -65,6 +67,18 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // The PostgreSQL store, for several exchange-node replicas sharing one database.
+        .target(
+            name: "SeamlessPostgres",
+            dependencies: [
+                "Seamless",
+                "SeamlessCrypto",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: upcoming
         ),
@@ -132,6 +146,15 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: upcoming
+        ),
+        // The store conformance suite, run against SQLite and against a real PostgreSQL server.
+        .testTarget(
+            name: "SeamlessPostgresTests",
+            dependencies: [
+                "Seamless", "SeamlessCrypto", "SeamlessPostgres", "SeamlessTestSupport", "SeamlessFixtures",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),
