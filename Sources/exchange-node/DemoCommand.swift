@@ -236,10 +236,25 @@ struct DemoCommand: AsyncParsableCommand {
         walk.check(
             "refused: \(answer.refusal?.code ?? "?") (HTTP \(replayed.status)), logged by Human Resources as request-refused",
             replayed.status == 409 && answer.refusal?.code == "replayed-nonce")
+
+        walk.step("8. The nodes sync as peers")
+        walk.say("Each node pulls the others' catalogs and witnesses their audit logs: it checks each new checkpoint")
+        walk.say("is consistent with the last one it saw, cosigns it, and logs checkpoint-witnessed.")
+        var problems: [String: ExchangeError] = [:]
+        for department in DemoFederation.departments {
+            for (peer, problem) in await demo.engines[department.id]!.syncPeers() { problems["\(department.id) → \(peer)"] = problem }
+        }
+        let catalogs = try await demo.stores[Self.civil]!.peerCatalog(peer: Self.security)?.entries.count ?? 0
+        let cosigned = try await demo.stores[Self.resources]!.auditCheckpoints().last?.note
+            .split(separator: "\n").filter { $0.hasPrefix("— ") }.count ?? 0
+        walk.check(
+            "6 witness rounds, no inconsistency; Civil Affairs knows Public Security's \(catalogs) resources; Human Resources' latest checkpoint carries \(cosigned) signatures (its own and 2 witnesses')",
+            problems.isEmpty && catalogs > 0 && cosigned == 3)
+        for (pair, problem) in problems.sorted(by: { $0.key < $1.key }) { walk.say("    \(pair): \(problem)") }
     }
 
     private func audit(_ demo: DemoFederation, folder: String, _ walk: Walkthrough) throws {
-        walk.step("8. The auditor")
+        walk.step("9. The auditor")
         walk.say("Each node's audit bundle is exported; exchange-audit verifies, replays and cross-checks them.")
         let bundles = folder + "/bundles"
         try Files.makeDirectory(bundles)

@@ -17,7 +17,12 @@ struct ServeCommand: AsyncParsableCommand {
             ready: `serving NODE at http://HOST:PORT`. SIGTERM or SIGINT: requests in flight finish, the log is
             flushed, a last checkpoint is signed, and the command exits 0.
 
-            Endpoints: POST /v1/exchange (application/jose+json), GET /healthz, GET /metrics.
+            Every --sync-interval-seconds it pulls the peers' catalogs, witnesses (checks and cosigns) their
+            audit checkpoints and syncs its subscriptions, backing off from peers that fail.
+
+            Endpoints (POST, application/jose+json): /v1/exchange, /v1/catalog, /v1/agreements/apply,
+            /v1/agreements/status, /v1/consents/withdrawn, /v1/audit/checkpoint, /v1/audit/cosign.
+            GET /healthz and /metrics (Prometheus text). Docs/PROTOCOL.md has them all.
 
             Example:
               exchange-node serve --node nodes/hr --listen 127.0.0.1:8443
@@ -28,6 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT to listen on (default: the node's setting).") var listen: String?
     @Option(help: "Milliseconds between checkpoints while entries arrive.") var checkpointIntervalMs: Int = 1_000
     @Option(help: "Seconds between purges of received records whose data life ended.") var purgeIntervalSeconds: Int = 60
+    @Option(help: "Seconds between rounds with the peers: catalogs, checkpoints to witness, subscriptions.")
+    var syncIntervalSeconds: Int = 30
 
     /// The applications for this node's resources past or near their reply deadline.
     static func dueApplications(store: SQLiteStore, node: String) async -> (overdue: [DueItem], dueSoon: [DueItem]) {
@@ -49,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure.usage("\(id) has no listen address; give --listen HOST:PORT")
         }
         let (host, port) = try NodeDirectory.listenAddress(listen)
-        guard checkpointIntervalMs > 0, purgeIntervalSeconds > 0 else {
+        guard checkpointIntervalMs > 0, purgeIntervalSeconds > 0, syncIntervalSeconds > 0 else {
             throw CommandFailure.usage("intervals must be positive")
         }
         let store = try directory.store()
@@ -76,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
             })
         let housekeeping = NodeHousekeeping(
             log: log, engine: engine, checkpointInterval: .milliseconds(checkpointIntervalMs),
-            purgeInterval: .seconds(purgeIntervalSeconds), logger: logger)
+            purgeInterval: .seconds(purgeIntervalSeconds), syncInterval: .seconds(syncIntervalSeconds), logger: logger)
         let due = await Self.dueApplications(store: store, node: id)
         for item in due.overdue {
             logger.warning(

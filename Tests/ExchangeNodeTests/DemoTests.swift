@@ -16,7 +16,7 @@ struct DemoTests {
             "refused, agreement-required", "granted under agr-demo-0001", "only that subject's 1 record",
             "refused: purpose-not-allowed", "refused, consent-withdrawn", "purged the subject's data",
             "the next sync brings just that change: 1 record", "refused: replayed-nonce (HTTP 409)",
-            "every disclosure has its receipt",
+            "every disclosure has its receipt", "6 witness rounds, no inconsistency",
         ] {
             #expect(text.contains(expected), "the demo shows: \(expected)")
         }

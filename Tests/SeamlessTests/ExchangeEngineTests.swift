@@ -318,3 +318,66 @@ final class FlakyService: ExchangeService, @unchecked Sendable {
         await engine.refuseTooLarge(path: path, limit: limit)
     }
 }
+
+@Suite("Exchange engine: catalogs and witnesses")
+struct ExchangeEnginePeerTests {
+    typealias F = FederationFixture
+
+    @Test("a peer's catalog is pulled whole, then only its changes, and always hashes to the signed revision")
+    func catalogs() async throws {
+        let fixture = try await EngineFixture()
+        let (first, changed) = try await fixture.civil.pullCatalog(from: F.security)
+        #expect(first.entries.keys.sorted() == [F.secrets.id, F.household.id].sorted() && changed == 2)
+        var renamed = F.household
+        renamed.title = "Household registration (renamed)"
+        _ = try await fixture.stores[F.security]!.importCatalogEntries([renamed], at: .now)
+        let (second, changes) = try await fixture.civil.pullCatalog(from: F.security)
+        #expect(changes == 1 && second.entries[F.household.id]?.title == renamed.title)
+        #expect(try await fixture.stores[F.civil]!.peerCatalog(peer: F.security)?.revision == second.revision)
+        #expect(try await fixture.civil.pullCatalog(from: F.security).changed == 0)
+    }
+
+    @Test("a witness checks consistency, cosigns, and the provider's stored checkpoint carries the cosignature")
+    func witnessing() async throws {
+        let fixture = try await EngineFixture()
+        _ = try await fixture.civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
+        let first = try await fixture.civil.witness(F.resources)
+        #expect(first.previousSize == 0 && first.size > 0)
+        _ = try await fixture.civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
+        let second = try await fixture.civil.witness(F.resources)
+        #expect(second.previousSize == first.size && second.size > first.size)
+        let stored = try #require(try await fixture.stores[F.resources]!.auditCheckpoints().last)
+        #expect(stored.note.contains("— \(F.civil) "), "the provider keeps the witness's cosignature")
+        #expect(try await fixture.kinds(F.civil).last == .checkpointWitnessed)
+        // The provider's bundle still verifies with its cosigned checkpoints.
+        let path = fixture.directory.path("bundle")
+        try await AuditBundle.export(
+            store: fixture.stores[F.resources]!, node: F.resources, publicKey: fixture.keys[F.resources]!.publicKey,
+            members: F.members, to: path)
+        #expect(try BundleVerifier.verify(path).findings.isEmpty)
+    }
+
+    @Test("a provider that rewrote its log is caught by its witness: checkpoint-inconsistent")
+    func forkCaught() async throws {
+        let fixture = try await EngineFixture()
+        _ = try await fixture.civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
+        _ = try await fixture.civil.witness(F.resources)
+        // The same node key, a different history: a log rebuilt from scratch with more entries.
+        let forged = try SQLiteStore(path: fixture.directory.path("forged.sqlite"))
+        try await forged.savePurposes(F.purposes)
+        _ = try await forged.importCatalogEntries([F.insurance], at: .now)
+        let log = try await AuditLog(store: forged, node: F.resources, signer: fixture.keys[F.resources]!)
+        for index in 0..<20 {
+            var event = AuditEvent(kind: .use, at: .now, node: F.resources)
+            event.requestHash = AuditEvent.hash(Array("forged \(index)".utf8))
+            event.purpose = "social-assistance"
+            _ = try await log.append(event)
+        }
+        let impostor = try ExchangeEngine(
+            id: F.resources, key: fixture.keys[F.resources]!, store: forged, log: log, federation: fixture.federation,
+            transport: fixture.inProcess)
+        fixture.inProcess.register(impostor, at: EngineFixture.endpoint(F.resources))
+        let caught = await #expect(throws: ExchangeError.self) { try await fixture.civil.witness(F.resources) }
+        #expect(caught?.code == "checkpoint-inconsistent", "\(String(describing: caught))")
+    }
+}

@@ -18,9 +18,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     public let time: EnvelopeOpener.TimeCheck
     /// What the engine did, for `/metrics`.
     public let metrics = EngineMetrics()
-    private let sealer: EnvelopeSealer
-    private let state: EngineState
-    private let clock: @Sendable () -> Date
+    let sealer: EnvelopeSealer
+    let state: EngineState
+    let clock: @Sendable () -> Date
 
     /// The path requests are posted to.
     public static let exchangePath = "/v1/exchange"
@@ -30,6 +30,12 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     public static let agreementStatusPath = "/v1/agreements/status"
     /// The path a provider tells a consumer at that a subject withdrew the consent it received data under.
     public static let withdrawalPath = "/v1/consents/withdrawn"
+    /// The path a peer asks for this node's signed catalog (whole, or changed since a revision) at.
+    public static let catalogPath = "/v1/catalog"
+    /// The path a witness asks for this node's latest checkpoint (and a consistency proof) at.
+    public static let checkpointPath = "/v1/audit/checkpoint"
+    /// The path a witness returns its cosignature of a checkpoint to.
+    public static let cosignPath = "/v1/audit/cosign"
 
     /// Creates the engine of node `id`, signing with `key`, trusting the keys of `federation`.
     public init(
@@ -66,6 +72,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         case Self.applyPath: return await receiveApplication(body)
         case Self.agreementStatusPath: return await answerAgreementStatus(body)
         case Self.withdrawalPath: return await receiveWithdrawal(body)
+        case Self.catalogPath: return await answerCatalog(body)
+        case Self.checkpointPath: return await answerCheckpoint(body)
+        case Self.cosignPath: return await receiveCosignature(body)
         default: return TransportReply(status: 404, body: [])
         }
     }
@@ -88,7 +97,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// Verifies a request envelope and its nonce; a refusal (signed, and logged when the signature
     /// verified) when it does not pass.
-    private func authenticate(_ bytes: [UInt8]) async -> Result<Caller, RefusalReply> {
+    func authenticate(_ bytes: [UInt8]) async -> Result<Caller, RefusalReply> {
         let requestHash = AuditEvent.hash(bytes)
         let moment = clock()
         let opener = EnvelopeOpener(
@@ -138,7 +147,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     }
 
     /// Reads the caller's payload as `T`; a logged `bad-request` refusal when it does not decode.
-    private func payload<T: Decodable>(_ type: T.Type, of caller: Caller) async -> Result<T, RefusalReply> {
+    func payload<T: Decodable>(_ type: T.Type, of caller: Caller) async -> Result<T, RefusalReply> {
         do {
             return .success(try caller.opened.decode(T.self))
         } catch {
@@ -146,7 +155,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         }
     }
 
-    private func badRequest(_ caller: Caller, _ reason: String) async -> RefusalReply {
+    func badRequest(_ caller: Caller, _ reason: String) async -> RefusalReply {
         await logRefusal(requestHash: caller.requestHash, code: "bad-request", peer: caller.requester, at: caller.moment)
         return RefusalReply(refuse(400, "bad-request", reason, requestHash: caller.requestHash, to: caller.requester))
     }
@@ -399,12 +408,12 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         return TransportReply(status: 200, body: body)
     }
 
-    private func seal(_ response: some Encodable, to audience: String) throws -> [UInt8] {
+    func seal(_ response: some Encodable, to audience: String) throws -> [UInt8] {
         try sealer.seal(canonicalJSON: try CanonicalJSON.encode(response), type: .response, audience: audience).bytes
     }
 
     /// A signed refusal; `to` is the requester when known (the envelope verified), else `unknown`.
-    private func refuse(
+    func refuse(
         _ status: Int, _ code: String, _ reason: String, requestHash: String?, to requester: String?
     ) -> TransportReply {
         metrics.refused(code)
@@ -413,7 +422,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         return TransportReply(status: status, body: body)
     }
 
-    private func logRefusal(requestHash: String, code: String, peer: String? = nil, at moment: Date) async {
+    func logRefusal(requestHash: String, code: String, peer: String? = nil, at moment: Date) async {
         var event = AuditEvent(kind: .requestRefused, at: Timestamp(moment), node: id)
         event.requestHash = requestHash
         event.reason = code
@@ -573,7 +582,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     }
 
     /// Posts a signed request to `provider` and opens its signed answer as `Reply`.
-    private func call<Payload: Encodable, Reply: Decodable & RequestBound>(
+    func call<Payload: Encodable, Reply: Decodable & RequestBound>(
         _ path: String, _ payload: Payload, _ provider: String
     ) async throws(ExchangeError) -> Reply {
         guard let member = await state.federation.member(provider) else {
@@ -608,7 +617,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         return answer
     }
 
-    private func openReply(_ reply: TransportReply, from provider: String) async throws(ExchangeError) -> OpenedEnvelope {
+    func openReply(_ reply: TransportReply, from provider: String) async throws(ExchangeError) -> OpenedEnvelope {
         guard !reply.body.isEmpty else {
             throw ExchangeError(
                 code: reply.status == 404 ? "not-found" : "unavailable",
