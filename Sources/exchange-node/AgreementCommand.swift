@@ -12,7 +12,10 @@ struct AgreementCommand: AsyncParsableCommand {
             States: applied → approved | rejected | withdrawn; approved → revoked. Rejections and revocations
             need a reason. The approver answers within their working-day deadline (see `responsibility due`).
             """,
-        subcommands: [Apply.self, Import.self, Approve.self, Reject.self, Withdraw.self, Revoke.self, List.self]
+        subcommands: [
+            Apply.self, Request.self, Check.self, Import.self, Approve.self, Reject.self, Withdraw.self, Revoke.self,
+            List.self,
+        ]
     )
 
     struct Apply: AsyncParsableCommand {

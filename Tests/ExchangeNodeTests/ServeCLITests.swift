@@ -71,7 +71,11 @@ struct ServeCLITests {
         for step in [
             ["init", "--dir", hr, "--id", "gov.human-resources", "--algorithm", "p256", "--listen", "127.0.0.1:\(port)"],
             ["init", "--dir", ca, "--id", "gov.civil-affairs"],
-            ["catalog", "import", "--node", hr, "\(example)/catalog-entry/human-resources.social-insurance-enrolment-status.json"],
+            [
+                "catalog", "import", "--node", hr,
+                "\(example)/catalog-entry/human-resources.social-insurance-enrolment-status.json",
+                "\(example)/catalog-entry/human-resources.social-insurance-contributions.json",
+            ],
             ["purposes", "import", "--node", hr, "\(example)/purposes/registry.json"],
             ["calendar", "import", "--node", hr, "\(example)/calendar/prc-2026-2027.json"],
             [
@@ -117,8 +121,29 @@ struct ServeCLITests {
         #expect(again.status == 0, "\(again.stderr)")
         let denied = try node(request.dropLast(4) + ["--purpose", "marriage-registration", "--key", "hr-100001"])
         #expect(denied.status == 1 && denied.stderr.contains("purpose-not-allowed"), "\(denied.stderr)")
+        // Conditional sharing across processes: apply over HTTP, the approver answers with the CLI on the
+        // provider's node while it serves, the applicant checks and follows the feed.
+        let applied = try node([
+            "agreement", "request", "--node", ca, "--id", "agr-test-0001", "--resource",
+            "gov.human-resources/social-insurance-contributions", "--fields", "insuredId,contributionStatus",
+            "--purpose", "social-assistance.eligibility", "--basis", "statutory-duty", "--basis-reference",
+            "Social Assistance Measures Art. 9", "--valid-until",
+            "2027-11-01T00:00:00Z", "--every", "daily",
+        ])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdoutText.contains("gov.human-resources recorded application agr-test-0001: applied"))
+        #expect(applied.stdoutText.contains("its approver must answer by"), "\(applied.stdoutText)")
+        let pending = try node(["status", "--node", hr])
+        #expect(pending.stdoutText.contains("agr-test-0001 from gov.civil-affairs"), "\(pending.stdoutText)")
+        let approved = try node(["agreement", "approve", "--node", hr, "agr-test-0001", "--by", "Director"])
+        #expect(approved.status == 0, "\(approved.stderr)")
+        let checked = try node(["agreement", "check", "--node", ca, "--provider", "gov.human-resources", "agr-test-0001"])
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdoutText.contains("agr-test-0001 at gov.human-resources: approved"), "\(checked.stdoutText)")
+        #expect(checked.stdoutText.contains("following its daily feed"))
         let status = try node(["status", "--node", hr])
         #expect(status.status == 0 && status.stdoutText.contains("records        \(enrolment): 40"), "\(status.stdoutText)")
+        #expect(status.stdoutText.contains("nothing waits for an answer"), "approved, so no longer pending")
 
         let stopped = server.stop()
         #expect(stopped.status == 0)
