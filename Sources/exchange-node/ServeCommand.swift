@@ -67,6 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
             id: id, key: key, store: store, log: log, federation: federation, transport: transport)
         var logger = Logger(label: "exchange-node")
         logger[metadataKey: "node"] = "\(id)"
+        let earlier = try await engine.warmUp()
+        if earlier > 0 { logger.info("frequency limits count earlier decisions", metadata: ["decisions": "\(earlier)"]) }
         let app = NodeServer.application(
             service: engine, host: host, port: port, logger: logger,
             metrics: {

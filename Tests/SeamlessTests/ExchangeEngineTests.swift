@@ -381,3 +381,39 @@ struct ExchangeEnginePeerTests {
         #expect(caught?.code == "checkpoint-inconsistent", "\(String(describing: caught))")
     }
 }
+
+@Suite("Exchange engine: frequency limits")
+struct ExchangeEngineFrequencyTests {
+    typealias F = FederationFixture
+
+    @Test("a purpose's frequency limit holds, also across a restart of the provider")
+    func frequency() async throws {
+        let fixture = try await EngineFixture()
+        // Eligibility checks allow 3 requests a day per requester, resource and purpose.
+        let request = ExchangeRequest(
+            resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
+            purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
+            subjects: [F.consent.subject])
+        for _ in 0..<3 { _ = try await fourthRefused(fixture.civil, request, expectRefusal: false) }
+        #expect(try await fourthRefused(fixture.civil, request, expectRefusal: true))
+        // The provider restarts: a new engine reads the day's decisions back from its log.
+        let store = fixture.stores[F.resources]!
+        let restarted = try ExchangeEngine(
+            id: F.resources, key: fixture.keys[F.resources]!, store: store,
+            log: try await AuditLog(store: store, node: F.resources, signer: fixture.keys[F.resources]!),
+            federation: fixture.federation, transport: fixture.inProcess)
+        #expect(try await restarted.warmUp() == 4)
+        fixture.inProcess.register(restarted, at: EngineFixture.endpoint(F.resources))
+        #expect(try await fourthRefused(fixture.civil, request, expectRefusal: true))
+    }
+
+    func fourthRefused(_ civil: ExchangeEngine, _ request: ExchangeRequest, expectRefusal: Bool) async throws -> Bool {
+        do {
+            _ = try await civil.request(request, from: F.resources)
+            return false
+        } catch {
+            #expect(expectRefusal, "\(error)")
+            return error.code == "frequency-exceeded"
+        }
+    }
+}

@@ -336,6 +336,11 @@ public enum AuditReplay {
             defer { times.append(at) }
             return times.count - start
         }
+
+        /// Records an earlier request at `at` without counting.
+        mutating func note(_ at: Timestamp) {
+            times.append(at)
+        }
     }
 
     /// The kinds replay reads; the others are checked by ``BundleVerifier`` alone.

@@ -56,6 +56,32 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         self.clock = clock
     }
 
+    /// Reads the decisions of the last frequency period back from the audit log, so the purposes' frequency
+    /// limits count the requests made before this engine started (as an auditor's replay counts them).
+    /// Returns how many decisions it read. Call once before serving.
+    @discardableResult
+    public func warmUp() async throws -> Int {
+        let purposes = try await store.purposes()
+        let longest = purposes.purposes.compactMap { $0.limits.frequency?.per.seconds }.max() ?? 0
+        guard longest > 0 else { return 0 }
+        let cutoff = Timestamp(clock()).adding(seconds: -longest)
+        let size = try await store.auditLeafHashes().count
+        var end = size
+        var decisions: [AccessRequest] = []
+        let parser = JSONParser()
+        scan: while end > 0 {
+            let start = max(0, end - 10_000)
+            for entry in try await store.auditEntries(start..<end).reversed() {
+                guard let event = try? AuditEvent(json: try parser.parse(entry)) else { continue }
+                if event.at < cutoff { break scan }
+                if event.kind == .decision, let request = event.request { decisions.append(request) }
+            }
+            end = start
+        }
+        await state.seed(decisions.reversed())
+        return decisions.count
+    }
+
     /// Replaces the federation (a newer signed file); an older version is refused.
     public func update(federation: Federation) async throws {
         try await state.update(federation: federation, trust: try federation.trustStore())
@@ -817,6 +843,13 @@ actor EngineState {
         let snapshot = try await store.policySnapshot(node: node, members: federation.memberIDs)
         cached = (version, snapshot)
         return snapshot
+    }
+
+    /// Notes earlier requests, oldest first, without counting them.
+    func seed(_ requests: some Sequence<AccessRequest>) {
+        for request in requests {
+            windows["\(request.requester) \(request.resource) \(request.purpose)", default: .init()].note(request.at)
+        }
     }
 
     /// How many earlier requests of the same requester, resource and purpose fall within the purpose's
