@@ -158,3 +158,37 @@ struct ServeCLITests {
         #expect(unreachable.status == 3 && unreachable.stderr.contains("unreachable"), "\(unreachable.stderr)")
     }
 }
+
+@Suite("exchange-node records import")
+struct RecordsCLITests {
+    @Test("a file with one bad line is refused whole, naming the line, the path and the rule")
+    func allOrNothing() throws {
+        let dir = try TemporaryDirectory()
+        let hr = dir.path("hr")
+        let example = examplesDirectory.path
+        let resource = "gov.human-resources/social-insurance-enrolment-status"
+        #expect(try node(["init", "--dir", hr, "--id", "gov.human-resources"]).status == 0)
+        #expect(
+            try node([
+                "catalog", "import", "--node", hr,
+                "\(example)/catalog-entry/human-resources.social-insurance-enrolment-status.json",
+            ]).status == 0)
+        var lines = try String(
+            contentsOfFile: "\(example)/records/human-resources.social-insurance-enrolment-status.jsonl", encoding: .utf8
+        ).split(separator: "\n").map(String.init)
+        lines[5] = lines[5].replacingOccurrences(of: "\"pensionEnrolled\":true", with: "\"pensionEnrolled\":\"yes\"")
+            .replacingOccurrences(of: "\"pensionEnrolled\":false", with: "\"pensionEnrolled\":\"yes\"")
+        lines.append(#"{"fields":{"insuredId":"hr-999999","salary":1}}"#)
+        try (lines.joined(separator: "\n") + "\n").write(toFile: dir.path("bad.jsonl"), atomically: true, encoding: .utf8)
+        let refused = try node(["records", "import", "--node", hr, resource, dir.path("bad.jsonl")])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("line 6: $.fields.pensionEnrolled"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("[records.bad-value]"))
+        #expect(refused.stderr.contains("$.fields.salary") && refused.stderr.contains("[records.unknown-field]"))
+        #expect(refused.stderr.contains("nothing was imported"))
+        let count = try node(["records", "count", "--node", hr])
+        #expect(count.stdoutText.contains("\(resource)  0"), "\(count.stdoutText)")
+        let other = try node(["records", "import", "--node", hr, "gov.public-security/household-registration", dir.path("bad.jsonl")])
+        #expect(other.status == 1 && other.stderr.contains("not in gov.human-resources's catalog"), "\(other.stderr)")
+    }
+}
