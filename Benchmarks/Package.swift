@@ -5,6 +5,7 @@
 //   swift run -c release overhead-report          # seal/open vs. raw zlib + OpenSSL, interleaved
 //   swift run -c release policy-throughput        # policy decisions per second
 //   swift run -c release audit-throughput         # durable audit appends, verification, proofs
+//   swift run -c release exchange-throughput      # two nodes over HTTP: signed round trips, bulk sync
 import PackageDescription
 
 let upcoming: [SwiftSetting] = [
@@ -20,6 +21,9 @@ let package = Package(
         .package(name: "Seamless", path: "../"),
         // Only the MallocInterposer trait: the default traits pull a package this machine's mirror lacks.
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+        // The same as the root package's, for the HTTP nodes of exchange-throughput.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // zlib and libcrypto called directly, for the "raw C" baseline and to build zip bombs quickly.
@@ -52,6 +56,19 @@ let package = Package(
         .executableTarget(
             name: "audit-throughput",
             dependencies: ["SeamlessBenchmarkSupport", .product(name: "Seamless", package: "Seamless"), .product(name: "SeamlessCrypto", package: "Seamless")],
+            swiftSettings: upcoming
+        ),
+        // Two nodes on loopback over HTTP: signed single-record round trips, and a bulk subscription sync.
+        .executableTarget(
+            name: "exchange-throughput",
+            dependencies: [
+                "SeamlessBenchmarkSupport",
+                .product(name: "Seamless", package: "Seamless"),
+                .product(name: "SeamlessCrypto", package: "Seamless"),
+                .product(name: "SeamlessHTTP", package: "Seamless"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: upcoming
         ),
         // Policy decisions per second on a warm snapshot (one thread and all cores).

@@ -1,0 +1,105 @@
+import Foundation
+import Seamless
+import SeamlessHTTP
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Time spent inside a stage, summed over calls from any task.
+final class StageClock: Sendable {
+    private let totals = Mutex<(calls: Int, nanoseconds: Int64)>((0, 0))
+
+    func add(_ duration: Duration) {
+        let nanoseconds = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
+        totals.withLock {
+            $0.calls += 1
+            $0.nanoseconds += nanoseconds
+        }
+    }
+
+    /// Calls and seconds so far, then zero.
+    func take() -> (calls: Int, seconds: Double) {
+        totals.withLock { value in
+            defer { value = (0, 0) }
+            return (value.calls, Double(value.nanoseconds) / 1e9)
+        }
+    }
+}
+
+/// The provider engine behind the HTTP server, timed: how long the node takes to answer, without HTTP.
+struct TimedService: ExchangeService {
+    let engine: ExchangeEngine
+    let clock: StageClock
+
+    func handle(path: String, body: [UInt8]) async -> TransportReply {
+        let start = ContinuousClock.now
+        let reply = await engine.handle(path: path, body: body)
+        clock.add(ContinuousClock.now - start)
+        return reply
+    }
+
+    func refuseTooLarge(path: String, limit: Int) async -> TransportReply {
+        await engine.refuseTooLarge(path: path, limit: limit)
+    }
+}
+
+/// The consumer's HTTP transport, timed: post to last byte of the answer, provider's work included.
+struct TimedTransport: Transport {
+    let http: HTTPTransport
+    let clock: StageClock
+
+    func post(_ body: [UInt8], to base: String, path: String) async throws(TransportError) -> TransportReply {
+        let start = ContinuousClock.now
+        defer { clock.add(ContinuousClock.now - start) }
+        return try await http.post(body, to: base, path: path)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+/// Resident memory of this process from `/proc/self/status`, in MiB (0 where there is no procfs).
+enum ResidentMemory {
+    static func field(_ name: String) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
+            let kilobytes =
+                line.dropFirst(name.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap {
+                    Double($0)
+                } ?? 0
+            return kilobytes / 1024
+        }
+        return 0
+    }
+
+    /// The current resident set.
+    static var current: Double { field("VmRSS") }
+    /// The peak resident set since the process started or since ``resetPeak()``.
+    static var peak: Double { field("VmHWM") }
+
+    /// Starts a new peak from the current resident set (Linux: writing 5 to `/proc/self/clear_refs`).
+    @discardableResult
+    static func resetPeak() -> Bool {
+        (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil
+    }
+}
+
+/// CPU time this process used (user + system, every thread), in seconds.
+enum ProcessCPU {
+    static var seconds: Double {
+        var usage = rusage()
+        #if os(Linux)
+        let who = RUSAGE_SELF.rawValue
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        func value(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        return value(usage.ru_utime) + value(usage.ru_stime)
+    }
+}
