@@ -89,6 +89,8 @@ public struct NodeDirectory: Sendable {
             throw CommandFailure.refused("'\(path)' already holds a node; nothing was changed")
         }
         try Files.makeDirectory((path as NSString).appendingPathComponent("keys"))
+        // The folder holds the private key: only its owner may list or enter it.
+        chmod((path as NSString).appendingPathComponent("keys"), 0o700)
         let configuration = NodeConfiguration(
             id: id, algorithm: algorithm.jwsName, key: "keys/node.key.pem", publicKey: "keys/node.pub.pem",
             database: "node.sqlite", members: Array(Set(members + [id])).sorted(), listen: listen

@@ -79,7 +79,7 @@ struct FederationCommand: AsyncParsableCommand {
                 throw CommandFailure.refused("\(error)")
             }
             try Files.write(String(decoding: bytes, as: UTF8.self) + "\n", to: out, permissions: 0o644, overwrite: false)
-            print("signed \(out): federation \(federation.federation) version \(federation.version), \(federation.members.count) members")
+            print("signed \(out): federation \(federation.federation) version \(federation.version), \(federation.members.count) member\(federation.members.count == 1 ? "" : "s")")
         }
     }
 
@@ -117,11 +117,15 @@ struct FederationCommand: AsyncParsableCommand {
                 throw CommandFailure.refused(
                     "\(file) lists \(id) without its current key \(kid); peers would refuse everything it signs")
             }
-            if directory.configuration.federation != nil, let installed = try? directory.federation(),
-                installed.version > federation.version
-            {
-                throw CommandFailure.refused(
-                    "the node has version \(installed.version) of the federation; \(file) is version \(federation.version)")
+            if directory.configuration.federation != nil, let installed = try? directory.federation() {
+                if installed.version > federation.version {
+                    throw CommandFailure.refused(
+                        "the node has version \(installed.version) of the federation; \(file) is version \(federation.version)")
+                }
+                if installed.version == federation.version && installed != federation {
+                    throw CommandFailure.refused(
+                        "\(file) is version \(federation.version), like the installed file, but says something else; a changed federation needs a new version")
+                }
             }
             if let listen { _ = try NodeDirectory.listenAddress(listen) }
             try Files.write(String(decoding: bytes, as: UTF8.self), to: directory.resolve("federation.json"), permissions: 0o644, overwrite: true)
@@ -133,7 +137,7 @@ struct FederationCommand: AsyncParsableCommand {
             configuration.members = federation.members.map(\.id).sorted()
             if let listen { configuration.listen = listen }
             try directory.save(configuration)
-            print("installed federation \(federation.federation) version \(federation.version) in \(directory.path): \(federation.members.count) members")
+            print("installed federation \(federation.federation) version \(federation.version) in \(directory.path): \(federation.members.count) member\(federation.members.count == 1 ? "" : "s")")
         }
     }
 

@@ -31,11 +31,13 @@ struct RecordsCommand: AsyncParsableCommand {
         func run() async throws {
             let directory = try node.open()
             let store = try directory.store()
-            guard let entry = try await store.currentCatalog().entries[resource] else {
-                throw CommandFailure.refused("\(resource) is not in \(directory.configuration.id)'s catalog; import it first")
-            }
             guard ResourceID.node(of: resource) == directory.configuration.id else {
-                throw CommandFailure.refused("\(resource) is provided by another node; a node loads only its own records")
+                throw CommandFailure.refused(
+                    "\(resource) is provided by another node; \(directory.configuration.id) loads only its own records")
+            }
+            guard let entry = try await store.currentCatalog().entries[resource] else {
+                throw CommandFailure.refused(
+                    "\(resource) is not in \(directory.configuration.id)'s catalog; import its entry with `exchange-node catalog import` first")
             }
             let bytes = try Files.read(file, limit: 4 << 30, what: "records")
             var records: [ProviderRecord] = []

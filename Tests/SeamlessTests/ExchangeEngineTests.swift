@@ -417,3 +417,34 @@ struct ExchangeEngineFrequencyTests {
         }
     }
 }
+
+@Suite("Exchange engine: review cases")
+struct ExchangeEngineReviewTests {
+    typealias F = FederationFixture
+
+    @Test("a node whose key the provider does not know is told so, not handed an unreadable answer")
+    func unknownKeyExplained() async throws {
+        let fixture = try await EngineFixture()
+        let stranger = try PrivateKey.generate(.ed25519)
+        let store = fixture.stores[F.civil]!
+        let impostor = try ExchangeEngine(
+            id: F.civil, key: stranger, store: store,
+            log: try await AuditLog(store: store, node: F.civil, signer: stranger), federation: fixture.federation,
+            transport: fixture.inProcess)
+        let refused = await #expect(throws: ExchangeError.self) {
+            try await impostor.request(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
+        }
+        #expect(refused?.code == "unknown-key-id", "\(String(describing: refused))")
+        #expect(refused?.reason.contains("federation file") == true)
+    }
+
+    @Test("a feed is pulled as often as its agreement says, not on every round")
+    func feedsKeepTheirPeriod() async throws {
+        let fixture = try await EngineFixture(insuranceRecords: 5)
+        _ = try await ExchangeEngineSyncTests.approvedSubscription(fixture)
+        let first = await fixture.civil.syncSubscriptions()
+        #expect(first.count == 1)
+        let second = await fixture.civil.syncSubscriptions()
+        #expect(second.isEmpty, "a daily feed synced a moment ago waits for its day")
+    }
+}

@@ -52,6 +52,16 @@ public struct Subscription: Sendable, Hashable, Codable {
     /// How often.
     public enum Every: String, Sendable, Hashable, Codable, CaseIterable {
         case hourly, daily, weekly, monthly
+
+        /// The period in seconds (a month as 31 days).
+        public var seconds: Int64 {
+            switch self {
+            case .hourly: 3_600
+            case .daily: 86_400
+            case .weekly: 7 * 86_400
+            case .monthly: 31 * 86_400
+            }
+        }
     }
 
     /// How often the requester fetches changes.

@@ -28,6 +28,10 @@ public final class EngineMetrics: Sendable {
         counters.add("seamless_records_received_total", [:], records)
     }
 
+    func peerFailed(_ peer: String, _ code: String) {
+        counters.add("seamless_peer_failures_total", ["peer": peer, "code": code])
+    }
+
     func purged(requests: Int) {
         counters.add("seamless_purges_total", [:], requests)
     }
@@ -48,6 +52,7 @@ public final class EngineMetrics: Sendable {
             "seamless_receipts_total": "Answers received and logged as a consumer.",
             "seamless_records_received_total": "Records received from peers.",
             "seamless_purges_total": "Received requests' records purged.",
+            "seamless_peer_failures_total": "Failed rounds with a peer (catalog, witness) or a subscription, by code.",
         ]
         for (name, series) in counters.snapshot() {
             text += "# HELP \(name) \(help[name] ?? name)\n# TYPE \(name) counter\n"

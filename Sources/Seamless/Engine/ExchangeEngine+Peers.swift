@@ -234,7 +234,8 @@ extension ExchangeEngine {
     }
 
     /// One round with every peer: its catalog, its checkpoint, and this node's subscriptions to it. Peers
-    /// that failed recently are skipped until their back-off passes. Returns what went wrong, by peer.
+    /// that failed recently are skipped until their back-off passes. Returns what went wrong, by peer (or
+    /// `subscription <agreement id>`).
     public func syncPeers() async -> [String: ExchangeError] {
         var problems: [String: ExchangeError] = [:]
         let now = clock()
@@ -246,11 +247,15 @@ extension ExchangeEngine {
                 await state.succeeded(member.id)
             } catch {
                 problems[member.id] = error
+                metrics.peerFailed(member.id, error.code)
                 await state.failed(member.id, at: now)
             }
         }
         for (agreement, result) in await syncSubscriptions() {
-            if case .failure(let error) = result { problems[agreement] = error }
+            if case .failure(let error) = result {
+                problems["subscription \(agreement)"] = error
+                metrics.peerFailed("subscription", error.code)
+            }
         }
         return problems
     }

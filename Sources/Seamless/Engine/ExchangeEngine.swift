@@ -106,7 +106,6 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     }
 
     public func refuseTooLarge(path: String, limit: Int) async -> TransportReply {
-        metrics.refused("too-large")
         return refuse(
             413, "too-large", "the body exceeds \(limit) bytes; it was not read", requestHash: nil, to: nil)
     }
@@ -562,7 +561,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         do {
             opened = try opener.open(reply.body, now: clock())
         } catch {
-            throw ExchangeError(
+            throw await unverifiedRefusal(reply, from: provider) ?? ExchangeError(
                 code: "bad-response",
                 reason: "\(provider)'s answer (HTTP \(reply.status)) does not verify: \(error)")
         }
@@ -655,7 +654,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         do {
             opened = try opener.open(reply.body, now: clock())
         } catch {
-            throw ExchangeError(
+            throw await unverifiedRefusal(reply, from: provider) ?? ExchangeError(
                 code: "bad-response", reason: "\(provider)'s answer (HTTP \(reply.status)) does not verify: \(error)")
         }
         guard opened.header.issuer == provider else {
@@ -735,6 +734,10 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         var results: [String: Result<SyncOutcome, ExchangeError>] = [:]
         let now = clock()
         for subscription in subscriptions where await state.mayContact(subscription.provider, at: now) {
+            // A feed is pulled as often as its agreement says, not on every round.
+            if let last = subscription.lastSyncAt, Timestamp(now) < last.adding(seconds: subscription.every.seconds) {
+                continue
+            }
             do {
                 results[subscription.agreementID] = .success(try await sync(subscription))
                 await state.succeeded(subscription.provider)
@@ -744,6 +747,22 @@ public final class ExchangeEngine: ExchangeService, Sendable {
             }
         }
         return results
+    }
+
+    /// A provider that could not verify this node's request answers to `unknown` (it cannot know who sent
+    /// it). Such a refusal, still signed by the provider, says why: usually this node's key is not in the
+    /// provider's federation file.
+    func unverifiedRefusal(_ reply: TransportReply, from provider: String) async -> ExchangeError? {
+        let opener = EnvelopeOpener(
+            trust: await state.trust, audience: .node("unknown"), acceptedTypes: [.response], time: time)
+        guard let opened = try? opener.open(reply.body, now: clock()), opened.header.issuer == provider,
+            let refusal = try? opened.decode(ExchangeResponse.self).refusal
+        else { return nil }
+        return ExchangeError(
+            code: refusal.code,
+            reason:
+                "\(provider) could not verify this node's request: \(refusal.reason). Is this node's current key in \(provider)'s federation file?"
+        )
     }
 
     /// The records received for `requestHash`, for use for `purpose`, which must be the purpose they were
@@ -830,6 +849,11 @@ actor EngineState {
             throw FederationError(
                 .rolledBack,
                 "the node has version \(self.federation.version) of the federation; version \(federation.version) is older")
+        }
+        guard federation.version > self.federation.version || federation == self.federation else {
+            throw FederationError(
+                .invalid,
+                "version \(federation.version) of the federation differs from the one the node has; a changed file needs a new version")
         }
         self.federation = federation
         self.trust = trust

@@ -1,0 +1,176 @@
+import NIOCore
+import PostgresNIO
+import Seamless
+
+// The audit log, its checkpoints, and what this node keeps of its peers' catalogs and logs.
+extension PostgresStore {
+    /// Appends under an exclusive lock on `audit_entry`, so of several replicas appending at once exactly one
+    /// finds the log at the length it expects; the others get ``StoreError/Code/conflict``, catch up and
+    /// number their batch again (``AuditLog`` does). Readers are not blocked.
+    public func appendAuditEntries(
+        _ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int, applying changes: [StoreChange]
+    ) async throws {
+        let sequences = entries.indices.map { sequence + $0 }
+        let bytes = entries.map { ByteBuffer(bytes: $0.entry) }
+        let hashes = entries.map { ByteBuffer(bytes: $0.leafHash) }
+        try await write("appending \(entries.count) audit entries from \(sequence) (table audit_entry)") {
+            connection in
+            try await execute(connection, "LOCK TABLE audit_entry IN EXCLUSIVE MODE")
+            let next =
+                try await rows(connection, "SELECT COALESCE(MAX(sequence) + 1, 0) FROM audit_entry") {
+                    try $0.decode(Int.self)
+                }.first ?? 0
+            guard next == sequence else {
+                throw StoreError(
+                    .conflict, "the audit log has \(next) entries, not \(sequence): another writer appended first")
+            }
+            if !entries.isEmpty {
+                try await execute(
+                    connection,
+                    """
+                    INSERT INTO audit_entry (sequence, entry, leaf_hash)
+                    SELECT * FROM unnest(\(sequences)::bigint[], \(bytes)::bytea[], \(hashes)::bytea[])
+                    """)
+            }
+            for change in changes { try await apply(change, connection) }
+        }
+    }
+
+    /// Applies one state change in the appending transaction.
+    private func apply(_ change: StoreChange, _ connection: PostgresConnection) async throws {
+        switch change {
+        case .keepReceived(let records):
+            for record in records {
+                // One copy per record: a newer one (from another request) replaces the older.
+                try await execute(
+                    connection,
+                    """
+                    DELETE FROM received
+                    WHERE provider = \(record.provider) AND resource = \(record.resource) AND key = \(record.key)
+                    """)
+                try await execute(
+                    connection,
+                    """
+                    INSERT INTO received
+                        (provider, resource, key, subject, fields, request_hash, purpose, expires_at)
+                    VALUES (\(record.provider), \(record.resource), \(record.key), \(record.subject),
+                        \(Self.bytes(record.fields)), \(record.requestHash), \(record.purpose),
+                        \(record.expiresAt.secondsSince1970))
+                    """)
+            }
+        case .purgeRequest(let requestHash):
+            try await execute(connection, "DELETE FROM received WHERE request_hash = \(requestHash)")
+        case .purgeSubject(let provider, let subject):
+            try await execute(
+                connection, "DELETE FROM received WHERE provider = \(provider) AND subject = \(subject)")
+        case .disclosedUnderConsent(let peer, let consentIDs, let subjects):
+            guard !consentIDs.isEmpty, !subjects.isEmpty else { return }
+            try await execute(
+                connection,
+                """
+                INSERT INTO disclosed_under_consent (peer, subject, consent_id)
+                SELECT \(peer), subject, consent_id
+                FROM unnest(\(subjects)::text[]) AS subject CROSS JOIN unnest(\(consentIDs)::text[]) AS consent_id
+                ON CONFLICT DO NOTHING
+                """)
+        case .advanceCursor(let agreementID, let version, let moment):
+            try await execute(
+                connection,
+                """
+                UPDATE subscription SET cursor = GREATEST(cursor, \(version)), last_sync_at = \(moment.secondsSince1970)
+                WHERE agreement_id = \(agreementID)
+                """)
+        }
+    }
+
+    public func auditLeafHashes(from start: Int) async throws -> [[UInt8]] {
+        try await read(
+            "reading the audit leaf hashes from \(start) (table audit_entry)",
+            "SELECT leaf_hash FROM audit_entry WHERE sequence >= \(start) ORDER BY sequence"
+        ) { Array(try $0.decode(ByteBuffer.self).readableBytesView) }
+    }
+
+    public func auditEntries(_ range: Range<Int>) async throws -> [[UInt8]] {
+        try await read(
+            "reading audit entries \(range.lowerBound)..<\(range.upperBound) (table audit_entry)",
+            """
+            SELECT entry FROM audit_entry WHERE sequence >= \(range.lowerBound) AND sequence < \(range.upperBound)
+            ORDER BY sequence
+            """
+        ) { Array(try $0.decode(ByteBuffer.self).readableBytesView) }
+    }
+
+    /// Keeps the first note stored for a size: a later one would drop the cosignatures added to it.
+    public func saveAuditCheckpoint(size: Int, note: String) async throws {
+        try await write("saving the audit checkpoint of size \(size) (table audit_checkpoint)") { connection in
+            try await execute(
+                connection,
+                "INSERT INTO audit_checkpoint (size, note) VALUES (\(size), \(note)) ON CONFLICT (size) DO NOTHING")
+        }
+    }
+
+    public func updateAuditCheckpoint(size: Int, note: String) async throws {
+        try await write("updating the audit checkpoint of size \(size) (table audit_checkpoint)") { connection in
+            let updated = try await count(
+                connection, "UPDATE audit_checkpoint SET note = \(note) WHERE size = \(size) RETURNING size"
+            )
+            guard updated == 1 else {
+                throw StoreError(.notFound, "no checkpoint of size \(size) is stored")
+            }
+        }
+    }
+
+    public func auditCheckpoints() async throws -> [(size: Int, note: String)] {
+        try await read(
+            "reading the audit checkpoints (table audit_checkpoint)",
+            "SELECT size, note FROM audit_checkpoint ORDER BY size"
+        ) { row in
+            let (size, note) = try row.decode((Int, String).self)
+            return (size: size, note: note)
+        }
+    }
+
+    // MARK: Peers
+
+    public func savePeerCatalog(peer: String, catalog: Catalog, at moment: Timestamp) async throws {
+        try await write("saving the catalog of peer \(peer) (table peer_catalog)") { connection in
+            try await execute(
+                connection,
+                """
+                INSERT INTO peer_catalog (peer, revision, entries, seen_at)
+                VALUES (\(peer), \(catalog.revision), \(ByteBuffer(bytes: catalog.canonicalBytes)), \(moment.secondsSince1970))
+                ON CONFLICT (peer) DO UPDATE
+                SET revision = excluded.revision, entries = excluded.entries, seen_at = excluded.seen_at
+                """)
+        }
+    }
+
+    public func peerCatalog(peer: String) async throws -> Catalog? {
+        try await read(
+            "reading the catalog of peer \(peer) (table peer_catalog)",
+            "SELECT entries FROM peer_catalog WHERE peer = \(peer)"
+        ) { try Self.catalog(try $0.decode(ByteBuffer.self), table: "peer_catalog") }.first
+    }
+
+    public func saveWitnessedCheckpoint(peer: String, size: Int, note: String) async throws {
+        try await write("saving the witnessed checkpoint of peer \(peer) (table witnessed_checkpoint)") {
+            connection in
+            try await execute(
+                connection,
+                """
+                INSERT INTO witnessed_checkpoint (peer, size, note) VALUES (\(peer), \(size), \(note))
+                ON CONFLICT (peer) DO UPDATE SET size = excluded.size, note = excluded.note
+                """)
+        }
+    }
+
+    public func witnessedCheckpoint(peer: String) async throws -> (size: Int, note: String)? {
+        try await read(
+            "reading the witnessed checkpoint of peer \(peer) (table witnessed_checkpoint)",
+            "SELECT size, note FROM witnessed_checkpoint WHERE peer = \(peer)"
+        ) { row in
+            let (size, note) = try row.decode((Int, String).self)
+            return (size: size, note: note)
+        }.first
+    }
+}
