@@ -60,6 +60,7 @@ if [ -n "$pg_bin" ]; then
     run_as_postgres "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w \
         -o "-c listen_addresses=127.0.0.1 -c port=$pg_port -c unix_socket_directories=$pg_dir -c fsync=off" start >/dev/null
     export SEAMLESS_POSTGRES_URL="postgres://seamless@127.0.0.1:$pg_port/postgres"
+    export SEAMLESS_REQUIRE_POSTGRES=1
 else
     log "PostgreSQL is not installed; tests that need it are skipped"
 fi
