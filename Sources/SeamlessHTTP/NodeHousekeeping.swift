@@ -76,5 +76,5 @@ private func every(_ interval: Duration, _ body: @escaping @Sendable () async ->
 
 /// Runs `body` until graceful shutdown cancels it.
 private func cancelWhenGracefulShutdownIgnoringErrors(_ body: @escaping @Sendable () async -> Void) async {
-    _ = try? await cancelWhenGracefulShutdown { await body() }
+    await cancelWhenGracefulShutdown { await body() }
 }

@@ -203,7 +203,7 @@ struct ExchangeEngineSyncTests {
     /// Civil Affairs applies to Human Resources for a daily feed of insurance status; HR approves.
     static func approvedSubscription(_ fixture: EngineFixture) async throws -> Agreement {
         let application = AgreementApplication(
-            id: "agr-sync-0001", resource: F.insurance.id, fields: ["insuredId", "scheme", "status"],
+            id: "agr-sync-0001", resource: F.insurance.id, fields: ["insuredId", "scheme", "status", "monthlyBase"],
             purpose: "social-assistance", legalBasis: .statutoryDuty, basisReference: "Social Assistance Measures Art. 9",
             validUntil: Timestamp.now.adding(seconds: 365 * 86_400), subscription: Subscription(every: .daily))
         let applied = try await fixture.civil.apply(application, to: F.resources)
@@ -446,5 +446,51 @@ struct ExchangeEngineReviewTests {
         #expect(first.count == 1)
         let second = await fixture.civil.syncSubscriptions()
         #expect(second.isEmpty, "a daily feed synced a moment ago waits for its day")
+    }
+}
+
+@Suite("Exchange engine: probing and loose applications")
+struct ExchangeEngineProbingTests {
+    typealias F = FederationFixture
+
+    @Test("filtering on a field that is not granted is refused: values of withheld fields cannot be probed")
+    func probing() async throws {
+        let fixture = try await EngineFixture()
+        let probe = ExchangeRequest(
+            resource: F.household.id, fields: ["householdId", "memberIdNumbers"],
+            selector: .fieldEquals(field: "memberIdNumbers", value: "(never shared)"), purpose: "marriage-registration",
+            legalBasis: .statutoryDuty)
+        let refused = await #expect(throws: ExchangeError.self) { try await fixture.civil.request(probe, from: F.security) }
+        #expect(refused?.code == "selector-not-granted", "\(String(describing: refused))")
+        #expect(try await fixture.kinds(F.security).last == .requestRefused)
+        var allowed = probe
+        allowed.selector = .fieldEquals(field: "district", value: "Gulou")
+        allowed.fields = ["householdId", "district"]
+        #expect(try await fixture.civil.request(allowed, from: F.security).records.map(\.key) == ["hh-001"])
+    }
+
+    @Test("an application must ask for something conditional, and must not have ended already")
+    func looseApplications() async throws {
+        let fixture = try await EngineFixture()
+        var application = AgreementApplication(
+            id: "agr-loose-1", resource: F.insurance.id, fields: ["insuredId", "status"], purpose: "social-assistance",
+            legalBasis: .statutoryDuty, basisReference: "Art. 1", validUntil: Timestamp.now.adding(seconds: 86_400))
+        let unconditional = await #expect(throws: ExchangeError.self) {
+            try await fixture.civil.apply(application, to: F.resources)
+        }
+        #expect(unconditional?.reason.contains("agreement.nothing-conditional") == true, "\(String(describing: unconditional))")
+        application.fields = ["insuredId", "monthlyBase"]
+        application.validUntil = Timestamp.now.adding(seconds: -86_400)
+        let ended = await #expect(throws: ExchangeError.self) { try await fixture.civil.apply(application, to: F.resources) }
+        #expect(ended?.reason.contains("agreement.already-ended") == true)
+        application.validUntil = Timestamp.now.adding(seconds: 86_400)
+        #expect(try await fixture.civil.apply(application, to: F.resources).agreement.state == .applied)
+    }
+
+    @Test("a request may leave out empty consents and subjects and a false strict")
+    func lenientDefaults() throws {
+        let minimal = #"{"fields":["insuredId"],"purpose":"social-assistance","resource":"gov.human-resources/social-insurance-status","selector":{"all":true}}"#
+        let request = try JSONDecoder().decode(ExchangeRequest.self, from: Data(minimal.utf8))
+        #expect(request.consentIDs.isEmpty && request.subjects.isEmpty && !request.strict && request.legalBasis == nil)
     }
 }

@@ -22,6 +22,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     let state: EngineState
     let clock: @Sendable () -> Date
 
+    /// Answers may be larger than requests: a page of up to 10,000 records.
+    static let answerLimits = EnvelopeOpener.Limits(maxEnvelopeBytes: 64 << 20)
+
     /// The path requests are posted to.
     public static let exchangePath = "/v1/exchange"
     /// The path applications for conditional resources are posted to.
@@ -285,7 +288,29 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let agreement = application.agreement(requester: caller.requester, at: moment)
         do {
             var issues = agreement.validationIssues()
-            issues += agreement.issues(against: try await store.currentCatalog())
+            let catalog = try await store.currentCatalog()
+            issues += agreement.issues(against: catalog)
+            // An agreement is for what cannot be had without one: a conditional resource or conditional fields.
+            if let entry = catalog.entries[agreement.resource] {
+                let conditional = agreement.fields.contains { name in
+                    guard let item = entry.item(named: name) else { return false }
+                    if case .conditional = entry.effectiveSharing(of: item) { return true }
+                    return false
+                }
+                if !conditional {
+                    issues.append(
+                        ValidationIssue(
+                            path: "$.fields", rule: "agreement.nothing-conditional",
+                            message:
+                                "every field asked for is shared without an agreement; request them directly instead"))
+                }
+            }
+            if agreement.validUntil <= moment {
+                issues.append(
+                    ValidationIssue(
+                        path: "$.validUntil", rule: "agreement.already-ended",
+                        message: "the agreement would end at \(agreement.validUntil), before it is applied for"))
+            }
             if ResourceID.node(of: agreement.resource) != id {
                 issues.append(
                     ValidationIssue(
@@ -387,6 +412,14 @@ public final class ExchangeEngine: ExchangeService, Sendable {
             return try TransportReply(status: 403, body: seal(response, to: requester))
         }
 
+        // Filtering on a field that is not granted would let the requester probe its values.
+        if case .fieldEquals(let field, _) = request.selector, !grant.fields.contains(field) {
+            await logRefusal(requestHash: requestHash, code: "selector-not-granted", peer: requester, at: moment.date)
+            return refuse(
+                403, "selector-not-granted",
+                "the selector filters on '\(field)', which this request is not granted; filter on a granted field",
+                requestHash: requestHash, to: requester)
+        }
         let limit = min(request.limit ?? ExchangeRequest.defaultPageSize, ExchangeRequest.maxPageSize)
         var selector = request.selector
         // Under consent, only the records of the subjects the consents cover may leave.
@@ -556,7 +589,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 reason: "\(provider) answered HTTP \(reply.status) without a signed body")
         }
         let opener = EnvelopeOpener(
-            trust: await state.trust, audience: .node(id), acceptedTypes: [.response], time: time)
+            trust: await state.trust, audience: .node(id), acceptedTypes: [.response], time: time,
+            limits: Self.answerLimits)
         let opened: OpenedEnvelope
         do {
             opened = try opener.open(reply.body, now: clock())
@@ -649,7 +683,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 reason: "\(provider) answered HTTP \(reply.status) without a signed body")
         }
         let opener = EnvelopeOpener(
-            trust: await state.trust, audience: .node(id), acceptedTypes: [.response], time: time)
+            trust: await state.trust, audience: .node(id), acceptedTypes: [.response], time: time,
+            limits: Self.answerLimits)
         let opened: OpenedEnvelope
         do {
             opened = try opener.open(reply.body, now: clock())

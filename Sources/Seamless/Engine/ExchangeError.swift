@@ -4,7 +4,7 @@ public struct ExchangeError: Error, Sendable, Hashable, CustomStringConvertible 
     /// A stable code: a policy denial code (`purpose-not-allowed`, …), a provider refusal code
     /// (`replayed-nonce`, `unknown-key-id`, …), a transport code (`unreachable`, `timeout`), or one of the
     /// consumer's own: `unknown-peer`, `bad-response`, `request-hash-mismatch`, `purpose-mismatch`,
-    /// `not-received`.
+    /// `not-received`, `not-subscribable`, `checkpoint-inconsistent`, `unavailable`.
     public var code: String
     /// What happened.
     public var reason: String

@@ -29,6 +29,26 @@ public struct ExchangeRequest: Sendable, Hashable, Codable {
     /// The most records one page may have.
     public static let maxPageSize = 10_000
 
+    private enum CodingKeys: String, CodingKey {
+        case resource, fields, selector, purpose, legalBasis, consentIDs, subjects, dataLifeDays, strict, after, limit
+    }
+
+    /// Reads a request; `consentIDs` and `subjects` may be left out when empty, `strict` when false.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        resource = try container.decode(String.self, forKey: .resource)
+        fields = try container.decode([String].self, forKey: .fields)
+        selector = try container.decode(RecordSelector.self, forKey: .selector)
+        purpose = try container.decode(String.self, forKey: .purpose)
+        legalBasis = try container.decodeIfPresent(LegalBasis.self, forKey: .legalBasis)
+        consentIDs = try container.decodeIfPresent([String].self, forKey: .consentIDs) ?? []
+        subjects = try container.decodeIfPresent([String].self, forKey: .subjects) ?? []
+        dataLifeDays = try container.decodeIfPresent(Int.self, forKey: .dataLifeDays)
+        strict = try container.decodeIfPresent(Bool.self, forKey: .strict) ?? false
+        after = try container.decodeIfPresent(String.self, forKey: .after)
+        limit = try container.decodeIfPresent(Int.self, forKey: .limit)
+    }
+
     /// Creates a request.
     public init(
         resource: String, fields: [String], selector: RecordSelector, purpose: String, legalBasis: LegalBasis?,
@@ -99,7 +119,8 @@ public struct ResponseRecord: Sendable, Hashable, Codable {
 /// Why a provider refused a request before (or instead of) deciding it.
 public struct ExchangeRefusal: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A stable code: an envelope code (`unknown-key-id`, `wrong-audience`, …), `replayed-nonce`,
-    /// `bad-request`, `not-found` or `unavailable`.
+    /// `bad-request`, `selector-not-granted`, `already-exists`, `not-found`, `checkpoint-behind`, `too-large`
+    /// or `unavailable` (`Docs/PROTOCOL.md` lists them with their HTTP statuses).
     public var code: String
     /// A sentence.
     public var reason: String

@@ -112,6 +112,8 @@ public struct Federation: Sendable, Hashable, Codable {
         var seen = Set<String>()
         for member in members {
             if !NodeID.isValid(member.id) { problems.append("'\(member.id)' is not a node id") }
+            // Refusals of requests whose sender is unknown are addressed to "unknown".
+            if member.id == "unknown" { problems.append("'unknown' is reserved and cannot be a member") }
             if !seen.insert(member.id).inserted { problems.append("\(member.id) is listed twice") }
             if let url = URL(string: member.endpoint), ["http", "https"].contains(url.scheme ?? ""), url.host != nil,
                 url.query == nil

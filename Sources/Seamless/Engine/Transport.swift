@@ -16,7 +16,7 @@ public struct TransportReply: Sendable, Hashable {
 
 /// Why a peer could not be reached or its answer not read.
 public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// A stable code: `unreachable`, `timeout`, `too-large`, `unknown-endpoint`.
+    /// A stable code: `unreachable`, `timeout`, `too-large`.
     public var code: String
     /// What happened.
     public var reason: String
