@@ -41,28 +41,30 @@ extension PostgresStore {
         switch change {
         case .keepReceived(let records):
             for record in records {
-                // One copy per record: a newer one (from another request) replaces the older.
-                try await execute(
-                    connection,
-                    """
-                    DELETE FROM received
-                    WHERE provider = \(record.provider) AND resource = \(record.resource) AND key = \(record.key)
-                    """)
+                // One copy per record and request: each receipt keeps what it received until its own purge.
                 try await execute(
                     connection,
                     """
                     INSERT INTO received
-                        (provider, resource, key, subject, fields, request_hash, purpose, expires_at)
+                        (provider, resource, key, subject, fields, request_hash, purpose, expires_at, consent_ids)
                     VALUES (\(record.provider), \(record.resource), \(record.key), \(record.subject),
                         \(Self.bytes(record.fields)), \(record.requestHash), \(record.purpose),
-                        \(record.expiresAt.secondsSince1970))
+                        \(record.expiresAt.secondsSince1970), \(ReceivedRecord.storedConsents(record.consentIDs)))
+                    ON CONFLICT (provider, resource, key, request_hash) DO UPDATE SET
+                        subject = excluded.subject, fields = excluded.fields, purpose = excluded.purpose,
+                        expires_at = excluded.expires_at, consent_ids = excluded.consent_ids
                     """)
             }
         case .purgeRequest(let requestHash):
             try await execute(connection, "DELETE FROM received WHERE request_hash = \(requestHash)")
-        case .purgeSubject(let provider, let subject):
+        case .purgeConsent(let provider, let subject, let consentID):
+            let marker = ",\(consentID),"
             try await execute(
-                connection, "DELETE FROM received WHERE provider = \(provider) AND subject = \(subject)")
+                connection,
+                """
+                DELETE FROM received
+                WHERE provider = \(provider) AND subject = \(subject) AND strpos(consent_ids, \(marker)) > 0
+                """)
         case .disclosedUnderConsent(let peer, let consentIDs, let subjects):
             guard !consentIDs.isEmpty, !subjects.isEmpty else { return }
             try await execute(

@@ -141,16 +141,16 @@ extension PostgresStore {
         try await read(
             "reading the records received for request \(requestHash) (table received)",
             """
-            SELECT provider, resource, key, subject, fields, request_hash, purpose, expires_at
+            SELECT provider, resource, key, subject, fields, request_hash, purpose, expires_at, consent_ids
             FROM received WHERE request_hash = \(requestHash) ORDER BY provider, resource, key
             """
         ) { row in
-            let (provider, resource, key, subject, fields, requestHash, purpose, expiresAt) = try row.decode(
-                (String, String, String, String?, ByteBuffer, String, String, Int64).self)
+            let (provider, resource, key, subject, fields, requestHash, purpose, expiresAt, consents) = try row.decode(
+                (String, String, String, String?, ByteBuffer, String, String, Int64, String).self)
             return ReceivedRecord(
                 provider: provider, resource: resource, key: key, subject: subject,
                 fields: try Self.fields(fields, table: "received"), requestHash: requestHash, purpose: purpose,
-                expiresAt: Timestamp(secondsSince1970: expiresAt))
+                expiresAt: Timestamp(secondsSince1970: expiresAt), consentIDs: ReceivedRecord.consents(stored: consents))
         }
     }
 
@@ -171,11 +171,13 @@ extension PostgresStore {
         }
     }
 
-    public func receivedRequests(provider: String, subject: String) async throws -> [String] {
-        try await read(
-            "reading the requests answered by \(provider) about a subject (table received)",
+    public func receivedRequests(provider: String, subject: String, consentID: String) async throws -> [String] {
+        let marker = ",\(consentID),"
+        return try await read(
+            "reading the requests answered by \(provider) about a subject under a consent (table received)",
             """
-            SELECT DISTINCT request_hash FROM received WHERE provider = \(provider) AND subject = \(subject)
+            SELECT DISTINCT request_hash FROM received
+            WHERE provider = \(provider) AND subject = \(subject) AND strpos(consent_ids, \(marker)) > 0
             ORDER BY request_hash
             """
         ) { try $0.decode(String.self) }

@@ -10,7 +10,7 @@ extension PostgresStore {
         var statements: [String]
     }
 
-    /// The schema, mirroring ``SQLiteStore``'s migrations v1–v5: documents as canonical JSON in `bytea`,
+    /// The schema, mirroring ``SQLiteStore``'s migrations v1–v6: documents as canonical JSON in `bytea`,
     /// moments as whole seconds in `bigint`. Text that is sorted or paged is `COLLATE "C"`, so the order
     /// is byte order, as in SQLite, whatever locale the cluster was created with.
     static let migrations: [Migration] = [
@@ -170,6 +170,9 @@ extension PostgresStore {
                     note text NOT NULL)
                 """,
             ]),
+        Migration(
+            name: "v6: the consents received records came under",
+            statements: ["ALTER TABLE received ADD COLUMN consent_ids text NOT NULL DEFAULT ','"]),
     ]
 
     /// Brings the schema up to date: creates the schema named in the URL if missing and applies, in one

@@ -117,12 +117,13 @@ extension StoreCheck {
 
     static func received(
         _ key: String, provider: String = F.security, resource: String = household, subject: String?,
-        request: String, expires: String = "2026-12-01T00:00:00Z", district: String = "north"
+        request: String, expires: String = "2026-12-01T00:00:00Z", district: String = "north",
+        consents: [String] = ["consent-1"]
     ) -> ReceivedRecord {
         ReceivedRecord(
             provider: provider, resource: resource, key: key, subject: subject,
             fields: ["householdId": .string(key), "district": .string(district)], requestHash: request,
-            purpose: "social-assistance.eligibility", expiresAt: F.t(expires))
+            purpose: "social-assistance.eligibility", expiresAt: F.t(expires), consentIDs: consents)
     }
 
     static func requestHash(_ digit: Character) -> String { "sha256:" + String(repeating: digit, count: 64) }
@@ -549,16 +550,20 @@ extension StoreCheck {
             expires: "2027-01-01T00:00:00Z")
         try await log(store, [.keepReceived([a, b]), .keepReceived([insured])])
         #expect(try await store.receivedRecords(requestHash: first) == [b, a], "by provider, resource, key")
-        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a") == [first])
+        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-1") == [first])
+        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-10").isEmpty)
 
-        // A newer copy of a record (from a later request) replaces the older one.
+        // A later request's copy of a record is kept beside the earlier one: each receipt keeps its own.
         let newer = received(
             "H-002", subject: "subj-a", request: second, expires: "2026-12-15T00:00:00Z", district: "south")
         try await log(store, [.keepReceived([newer])])
-        #expect(try await store.receivedRecords(requestHash: first) == [b])
+        #expect(try await store.receivedRecords(requestHash: first) == [b, a])
         #expect(try await store.receivedRecords(requestHash: second) == [newer])
-        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a") == [second])
-        #expect(try await store.receivedRequests(provider: F.resources, subject: "subj-a") == [third])
+        #expect(
+            try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-1") == [
+                first, second,
+            ])
+        #expect(try await store.receivedRequests(provider: F.resources, subject: "subj-a", consentID: "consent-1") == [third])
 
         let expiring = try await store.receivedRequests(expiringBy: F.t("2026-12-01T00:00:00Z"))
         #expect(expiring.map(\.requestHash) == [first])
@@ -573,10 +578,14 @@ extension StoreCheck {
         try await log(store, [.purgeRequest(requestHash: first)])
         #expect(try await store.receivedRecords(requestHash: first).isEmpty)
         #expect(try await store.receivedRecords(requestHash: second) == [newer])
-        try await log(store, [.purgeSubject(provider: F.security, subject: "subj-a")])
+        // Records of the subject received on another legal basis are not the consent's to purge.
+        let statutory = received("H-009", subject: "subj-a", request: requestHash("4"), consents: [])
+        try await log(store, [.keepReceived([statutory])])
+        try await log(store, [.purgeConsent(provider: F.security, subject: "subj-a", consentID: "consent-1")])
         #expect(try await store.receivedRecords(requestHash: second).isEmpty)
         #expect(try await store.receivedRecords(requestHash: third) == [insured], "other providers' records stay")
-        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a").isEmpty)
+        #expect(try await store.receivedRecords(requestHash: requestHash("4")) == [statutory], "another basis stays")
+        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-1").isEmpty)
     }
 
     static func subscriptions(_ store: any Store) async throws {

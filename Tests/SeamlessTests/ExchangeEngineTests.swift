@@ -272,11 +272,16 @@ struct ExchangeEngineSyncTests {
             subjects: [F.consent.subject])
         let received = try await fixture.civil.request(request, from: F.resources)
         #expect(received.records.count == 1)
+        // The same person's record, received under statutory duty: the consent was not what allowed it.
+        let statutory = try await fixture.civil.request(
+            EngineFixture.insuranceRequest(selector: .keys(["insured-00"])), from: F.resources)
+        #expect(statutory.records.first?.subject == F.consent.subject)
         let withdrawn = try await fixture.stores[F.resources]!.changeConsent(
             id: F.consent.id, to: .withdrawn, at: .now, by: "subject", reason: nil)
         let outcome = await fixture.resources.notifyWithdrawal(of: withdrawn)
         #expect(outcome.told == [F.civil] && outcome.unreachable.isEmpty)
         #expect(try await fixture.stores[F.civil]!.receivedRecords(requestHash: received.requestHash).isEmpty)
+        #expect(try await fixture.stores[F.civil]!.receivedRecords(requestHash: statutory.requestHash).count == 1)
         #expect(try await fixture.kinds(F.civil).last == .purge)
     }
 

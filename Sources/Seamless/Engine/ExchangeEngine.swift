@@ -247,7 +247,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         case .failure(let refusal): return refusal.reply
         }
         do {
-            let requests = try await store.receivedRequests(provider: caller.requester, subject: notice.subject)
+            let requests = try await store.receivedRequests(
+                provider: caller.requester, subject: notice.subject, consentID: notice.consentID)
             let moment = Timestamp(caller.moment)
             for (index, requestHash) in requests.enumerated() {
                 var event = AuditEvent(kind: .purge, at: moment, node: id)
@@ -255,9 +256,11 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 event.requestHash = requestHash
                 event.consentID = notice.consentID
                 event.reason = "consent-withdrawn"
-                // One transaction deletes every record of the subject; each request gets its purge entry.
+                // One transaction deletes what came under this consent; each request gets its purge entry.
                 let changes: [StoreChange] =
-                    index == 0 ? [.purgeSubject(provider: caller.requester, subject: notice.subject)] : []
+                    index == 0
+                    ? [.purgeConsent(provider: caller.requester, subject: notice.subject, consentID: notice.consentID)]
+                    : []
                 _ = try await log.append(event, applying: changes)
             }
             metrics.purged(requests: requests.count)
@@ -556,7 +559,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
             ReceivedRecord(
                 provider: provider, resource: request.resource, key: $0.key, subject: $0.subject,
                 fields: $0.fields.filter { grant.fields.contains($0.key) }, requestHash: requestHash,
-                purpose: request.purpose, expiresAt: expiresAt)
+                purpose: request.purpose, expiresAt: expiresAt,
+                consentIDs: request.legalBasis == .consent ? request.consentIDs : [])
         }
         var receipt = AuditEvent(kind: .receipt, at: received, node: id)
         receipt.peer = provider

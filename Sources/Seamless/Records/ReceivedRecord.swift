@@ -17,11 +17,13 @@ public struct ReceivedRecord: Sendable, Hashable {
     public var purpose: String
     /// When it must be gone.
     public var expiresAt: Timestamp
+    /// The consents the request relied on (empty on another legal basis): withdrawing one purges it.
+    public var consentIDs: [String]
 
     /// Creates a received record.
     public init(
         provider: String, resource: String, key: String, subject: String?, fields: [String: JSONValue],
-        requestHash: String, purpose: String, expiresAt: Timestamp
+        requestHash: String, purpose: String, expiresAt: Timestamp, consentIDs: [String] = []
     ) {
         self.provider = provider
         self.resource = resource
@@ -31,18 +33,29 @@ public struct ReceivedRecord: Sendable, Hashable {
         self.requestHash = requestHash
         self.purpose = purpose
         self.expiresAt = expiresAt
+        self.consentIDs = consentIDs
+    }
+
+    /// `consentIDs` as stored: `,id1,id2,` (empty: `,`), so one consent is found with `LIKE '%,id,%'`.
+    public static func storedConsents(_ ids: [String]) -> String { "," + ids.map { $0 + "," }.joined() }
+
+    /// `consentIDs` read back.
+    public static func consents(stored text: String) -> [String] {
+        text.split(separator: ",").map(String.init)
     }
 }
 
 /// A change of the node's state that must commit in the same transaction as the audit entries that
 /// record it: data received is kept only if its receipt is logged, and purged only with its purge entry.
 public enum StoreChange: Sendable, Hashable {
-    /// Keep received records, replacing any earlier copy of the same record (same provider, resource, key).
+    /// Keep received records, each bound to the request it answered (a later request's copy of the same record
+    /// is kept beside it: each receipt keeps what it received until its own purge).
     case keepReceived([ReceivedRecord])
     /// Delete the records received for a request.
     case purgeRequest(requestHash: String)
-    /// Delete every record received from `provider` about `subject`.
-    case purgeSubject(provider: String, subject: String)
+    /// Delete the records received from `provider` about `subject` under consent `consentID` (and only
+    /// those: what came on another legal basis stays).
+    case purgeConsent(provider: String, subject: String, consentID: String)
     /// Remember that records of these subjects went to `peer` under these consents, so a withdrawal can be
     /// passed on to it.
     case disclosedUnderConsent(peer: String, consentIDs: [String], subjects: [String])

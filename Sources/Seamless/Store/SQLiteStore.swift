@@ -154,6 +154,11 @@ public final class SQLiteStore: Store {
                 table.column("note", .text).notNull()
             }
         }
+        migrator.registerMigration("v6: the consents received records came under") { db in
+            try db.alter(table: "received") { table in
+                table.add(column: "consentIDs", .text).notNull().defaults(to: ",")
+            }
+        }
         return migrator
     }
 
@@ -447,23 +452,22 @@ public final class SQLiteStore: Store {
             let statement = try db.makeStatement(
                 sql: """
                     INSERT OR REPLACE INTO received
-                    (provider, resource, key, subject, fields, requestHash, purpose, expiresAt)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    (provider, resource, key, subject, fields, requestHash, purpose, expiresAt, consentIDs)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """)
-            let older = try db.makeStatement(sql: "DELETE FROM received WHERE provider = ? AND resource = ? AND key = ?")
             for record in records {
-                try older.execute(arguments: [record.provider, record.resource, record.key])
                 try statement.execute(arguments: [
                     record.provider, record.resource, record.key, record.subject,
                     Data(CanonicalJSON.serialize(.object(record.fields))), record.requestHash, record.purpose,
-                    record.expiresAt.secondsSince1970,
+                    record.expiresAt.secondsSince1970, ReceivedRecord.storedConsents(record.consentIDs),
                 ])
             }
         case .purgeRequest(let requestHash):
             try db.execute(sql: "DELETE FROM received WHERE requestHash = ?", arguments: [requestHash])
-        case .purgeSubject(let provider, let subject):
+        case .purgeConsent(let provider, let subject, let consentID):
             try db.execute(
-                sql: "DELETE FROM received WHERE provider = ? AND subject = ?", arguments: [provider, subject])
+                sql: "DELETE FROM received WHERE provider = ? AND subject = ? AND instr(consentIDs, ?) > 0",
+                arguments: [provider, subject, ",\(consentID),"])
         case .disclosedUnderConsent(let peer, let consentIDs, let subjects):
             let statement = try db.makeStatement(
                 sql: "INSERT OR IGNORE INTO disclosedUnderConsent (peer, subject, consentID) VALUES (?, ?, ?)")
@@ -668,14 +672,15 @@ public final class SQLiteStore: Store {
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT provider, resource, key, subject, fields, requestHash, purpose, expiresAt
+                    SELECT provider, resource, key, subject, fields, requestHash, purpose, expiresAt, consentIDs
                     FROM received WHERE requestHash = ? ORDER BY provider, resource, key
                     """, arguments: [requestHash]
             ).map { row in
                 ReceivedRecord(
                     provider: row["provider"], resource: row["resource"], key: row["key"], subject: row["subject"],
                     fields: try Self.fields(row["fields"]), requestHash: row["requestHash"], purpose: row["purpose"],
-                    expiresAt: Timestamp(secondsSince1970: row["expiresAt"]))
+                    expiresAt: Timestamp(secondsSince1970: row["expiresAt"]),
+                    consentIDs: ReceivedRecord.consents(stored: row["consentIDs"]))
             }
         }
     }
@@ -728,12 +733,15 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func receivedRequests(provider: String, subject: String) async throws -> [String] {
+    public func receivedRequests(provider: String, subject: String, consentID: String) async throws -> [String] {
         try await read { db in
             try String.fetchAll(
                 db,
-                sql: "SELECT DISTINCT requestHash FROM received WHERE provider = ? AND subject = ? ORDER BY requestHash",
-                arguments: [provider, subject])
+                sql: """
+                    SELECT DISTINCT requestHash FROM received
+                    WHERE provider = ? AND subject = ? AND instr(consentIDs, ?) > 0 ORDER BY requestHash
+                    """,
+                arguments: [provider, subject, ",\(consentID),"])
         }
     }
 

@@ -149,8 +149,8 @@ public protocol Store: Sendable {
     /// The subscriptions this node follows.
     func subscriptions() async throws -> [SubscriptionState]
 
-    /// The requests with records about `subject` received from `provider`.
-    func receivedRequests(provider: String, subject: String) async throws -> [String]
+    /// The requests with records about `subject` received from `provider` under consent `consentID`.
+    func receivedRequests(provider: String, subject: String, consentID: String) async throws -> [String]
 }
 
 extension Store {
