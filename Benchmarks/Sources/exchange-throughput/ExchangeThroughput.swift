@@ -50,9 +50,10 @@ struct ExchangeThroughput {
         // CPU of the whole process (both nodes, client and servers) over the measured window.
         let cpuWindow = Task {
             try? await Task.sleep(until: measureFrom, clock: clock)
-            let before = ProcessCPU.seconds
+            let before = (own: ProcessCPU.seconds, machine: MachineCPU.busySeconds)
             try? await Task.sleep(until: measureUntil, clock: clock)
-            return ProcessCPU.seconds - before
+            let own = ProcessCPU.seconds - before.own
+            return (own: own, others: max(0, MachineCPU.busySeconds - before.machine - own))
         }
         let perRequester = try await withThrowingTaskGroup(of: (latencies: [Duration], failures: [String: Int]).self) {
             group in
@@ -86,7 +87,7 @@ struct ExchangeThroughput {
         }
         let provider = nodes.providerClock.take()
         let transport = nodes.transportClock.take()
-        let cpu = await cpuWindow.value
+        let (cpu, others) = await cpuWindow.value
         let latencies = perRequester.flatMap { $0.latencies }.map { $0.seconds * 1_000 }.sorted()
         let failures = perRequester.reduce(into: [String: Int]()) { total, next in
             total.merge(next.failures, uniquingKeysWith: +)
@@ -123,7 +124,7 @@ struct ExchangeThroughput {
         print(
             "CPU (both nodes, one process, \(ProcessInfo.processInfo.activeProcessorCount) cores): "
                 + "\(format(cpu / seconds, 2)) cores busy, \(format(cpu / Double(max(1, latencies.count)) * 1_000, 2)) ms "
-                + "of CPU per round trip.")
+                + "of CPU per round trip; other processes kept \(format(others / seconds, 2)) cores busy meanwhile.")
         print("")
         print("Where a request's \(format(mean, 2)) ms (mean) go:")
         print("")
@@ -160,9 +161,11 @@ struct ExchangeThroughput {
         }
         let start = clock.now
         let cpuBefore = ProcessCPU.seconds
+        let machineBefore = MachineCPU.busySeconds
         let outcome = try await nodes.consumer.sync(subscription, pageSize: pageSize)
         let elapsed = (clock.now - start).seconds
         let cpu = ProcessCPU.seconds - cpuBefore
+        let others = max(0, MachineCPU.busySeconds - machineBefore - cpu)
         sampler.cancel()
         let sampled = await sampler.value
         let peak = ResidentMemory.peak
@@ -195,7 +198,8 @@ struct ExchangeThroughput {
         print("")
         print(
             "CPU: \(format(cpu, 1)) s over \(format(elapsed, 1)) s (\(format(cpu / elapsed, 2)) cores busy), "
-                + "\(format(cpu / Double(records) * 1e6, 1)) µs per record. The sync asks for one page at a time, so "
+                + "\(format(cpu / Double(records) * 1e6, 1)) µs per record; other processes kept "
+                + "\(format(others / elapsed, 2)) cores busy meanwhile. The sync asks for one page at a time, so "
                 + "provider and consumer take turns. Stages, from the provider's `handle` and the consumer's transport:"
         )
         print("")

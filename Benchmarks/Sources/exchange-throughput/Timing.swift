@@ -103,3 +103,17 @@ enum ProcessCPU {
         return value(usage.ru_utime) + value(usage.ru_stime)
     }
 }
+
+/// CPU time every process on the machine used (Linux `/proc/stat`), in seconds: with ``ProcessCPU`` it
+/// tells how much of the machine other work took during a measurement.
+enum MachineCPU {
+    static var busySeconds: Double {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+            let line = text.split(separator: "\n").first, line.hasPrefix("cpu ")
+        else { return 0 }
+        let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard ticks.count >= 5 else { return 0 }
+        // user nice system idle iowait irq softirq steal …, in 1/100 s.
+        return (ticks.reduce(0, +) - ticks[3] - ticks[4]) / 100
+    }
+}
