@@ -87,7 +87,9 @@ let package = Package(
             dependencies: [
                 "Seamless",
                 "SeamlessCrypto",
+                "SeamlessPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcoming
         ),

@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import Seamless
 import SeamlessCrypto
+import SeamlessPostgres
 
 /// `node.json`: what `exchange-node init` writes into a node folder.
 public struct NodeConfiguration: Codable, Sendable, Hashable {
@@ -79,7 +81,8 @@ public struct NodeDirectory: Sendable {
 
     /// Creates a node folder with a fresh key and an empty database. Refuses to touch an existing node.
     public static func create(
-        at path: String, id: String, algorithm: SignatureAlgorithm, members: [String], listen: String? = nil
+        at path: String, id: String, algorithm: SignatureAlgorithm, members: [String], listen: String? = nil,
+        database: String? = nil
     ) throws -> (NodeDirectory, PrivateKey) {
         guard NodeID.isValid(id) else {
             throw CommandFailure.usage(
@@ -93,7 +96,7 @@ public struct NodeDirectory: Sendable {
         chmod((path as NSString).appendingPathComponent("keys"), 0o700)
         let configuration = NodeConfiguration(
             id: id, algorithm: algorithm.jwsName, key: "keys/node.key.pem", publicKey: "keys/node.pub.pem",
-            database: "node.sqlite", members: Array(Set(members + [id])).sorted(), listen: listen
+            database: database ?? "node.sqlite", members: Array(Set(members + [id])).sorted(), listen: listen
         )
         if let listen { _ = try Self.listenAddress(listen) }
         let directory = NodeDirectory(path: path, configuration: configuration)
@@ -103,7 +106,13 @@ public struct NodeDirectory: Sendable {
         try Files.write(
             key.publicKey.pemRepresentation, to: directory.resolve(configuration.publicKey), permissions: 0o644,
             overwrite: false)
-        _ = try directory.store()
+        if database == nil {
+            do {
+                _ = try SQLiteStore(path: directory.resolve(configuration.database))
+            } catch {
+                throw CommandFailure.io("\(error)")
+            }
+        }
         try directory.save(configuration, overwrite: false)
         return (directory, key)
     }
@@ -156,10 +165,25 @@ public struct NodeDirectory: Sendable {
         relative.hasPrefix("/") ? relative : (path as NSString).appendingPathComponent(relative)
     }
 
-    /// The node's store.
-    public func store() throws -> SQLiteStore {
+    /// The node's store: its SQLite file, or the PostgreSQL database `database` names with a
+    /// `postgres://` URL (for several replicas sharing one database). A PostgreSQL store is migrated and
+    /// its connection pool runs until the process ends.
+    public func store() async throws -> any Store {
+        let database = configuration.database
+        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
+            var logger = Logger(label: "exchange-node.postgres")
+            logger.logLevel = .warning
+            do {
+                let store = try PostgresStore(url: database, logger: logger)
+                Task.detached { await store.run() }
+                try await store.migrate()
+                return store
+            } catch {
+                throw CommandFailure.io("the node's PostgreSQL database cannot be used: \(error)")
+            }
+        }
         do {
-            return try SQLiteStore(path: resolve(configuration.database))
+            return try SQLiteStore(path: resolve(database))
         } catch {
             throw CommandFailure.io("\(error)")
         }
@@ -177,14 +201,14 @@ public struct NodeDirectory: Sendable {
     }
 
     /// The node's audit log over `store`.
-    public func auditLog(_ store: SQLiteStore) async throws -> AuditLog {
+    public func auditLog(_ store: any Store) async throws -> AuditLog {
         try await AuditLog(store: store, node: configuration.id, signer: try privateKey())
     }
 
     /// Appends one event to the node's audit log over `store`, returning its sequence number. Opening the
     /// log reads every leaf hash: for several events, open ``auditLog(_:)`` once instead.
     @discardableResult
-    public func record(_ event: AuditEvent, in store: SQLiteStore) async throws -> Int {
+    public func record(_ event: AuditEvent, in store: any Store) async throws -> Int {
         try await auditLog(store).append(event)
     }
 

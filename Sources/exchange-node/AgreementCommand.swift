@@ -75,7 +75,7 @@ struct AgreementCommand: AsyncParsableCommand {
                 throw CommandFailure.refused(
                     issues.map(\.description).joined(separator: "\n") + "\nnothing was recorded")
             }
-            let store = try directory.store()
+            let store = try await directory.store()
             do {
                 try await store.recordAgreement(agreement)
             } catch let error as StoreError where error.code == .alreadyExists {
@@ -96,7 +96,7 @@ struct AgreementCommand: AsyncParsableCommand {
 
         func run() async throws {
             let directory = try node.open()
-            let store = try directory.store()
+            let store = try await directory.store()
             let catalog = try await store.currentCatalog()
             var agreements: [Agreement] = []
             var problems: [String] = []
@@ -211,7 +211,7 @@ struct AgreementCommand: AsyncParsableCommand {
 
     static func transition(_ node: NodeOptions, _ id: String, _ event: AgreementEvent) async throws {
         let directory = try node.open()
-        let store = try directory.store()
+        let store = try await directory.store()
         do {
             let agreement = try await store.transitionAgreement(id: id, event)
             try await log(directory, try await directory.auditLog(store), agreement)

@@ -92,7 +92,7 @@ func withEngine<T: Sendable>(
     _ node: NodeOptions, _ body: (ExchangeEngine) async throws(ExchangeError) -> T
 ) async throws -> T {
     let directory = try node.open()
-    let store = try directory.store()
+    let store = try await directory.store()
     let key = try directory.privateKey()
     let transport = HTTPTransport(timeout: .seconds(30))
     do {

@@ -20,7 +20,7 @@ struct AuditCommand: AsyncParsableCommand {
 
         func run() async throws {
             let directory = try node.open()
-            let log = try await directory.auditLog(try directory.store())
+            let log = try await directory.auditLog(try await directory.store())
             print(try await log.checkpoint().serialized, terminator: "")
         }
     }
@@ -51,7 +51,7 @@ struct AuditCommand: AsyncParsableCommand {
             if from < 0 { throw CommandFailure.usage("--from \(from) must be 0 or more") }
             if let to, from > to { throw CommandFailure.usage("--from \(from) is after --to \(to)") }
             let directory = try node.open()
-            let store = try directory.store()
+            let store = try await directory.store()
             let log = try await directory.auditLog(store)
             if to == nil { _ = try await log.checkpoint() }
             do {

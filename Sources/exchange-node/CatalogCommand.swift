@@ -57,7 +57,7 @@ struct CatalogCommand: AsyncParsableCommand {
                     return entry
                 }
             }
-            let store = try directory.store()
+            let store = try await directory.store()
             let before = try await store.currentCatalog()
             let after = try await store.importCatalogEntries(entries, at: .now)
             if after.revision == before.revision {
@@ -146,7 +146,7 @@ struct CatalogCommand: AsyncParsableCommand {
     }
 
     static func catalog(_ node: NodeOptions, _ revision: String?) async throws -> Catalog {
-        let store = try node.open().store()
+        let store = try await node.open().store()
         if let revision {
             guard let catalog = try await store.catalog(revision: revision) else {
                 throw CommandFailure.refused("this node never had catalog revision \(revision)")

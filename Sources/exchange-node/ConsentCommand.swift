@@ -44,7 +44,7 @@ struct ConsentCommand: AsyncParsableCommand {
                 throw CommandFailure.refused(error.description + "\nnothing was recorded")
             }
             let status: ConsentStatus
-            let store = try directory.store()
+            let store = try await directory.store()
             do {
                 status = try await store.recordConsent(
                     record, at: try parseRecordingMoment(at), by: by ?? directory.configuration.id)
@@ -89,7 +89,7 @@ struct ConsentCommand: AsyncParsableCommand {
 
         func run() async throws {
             let directory = try node.open()
-            let store = try directory.store()
+            let store = try await directory.store()
             guard let status = try await store.consent(id: id) else {
                 throw CommandFailure.refused("no consent '\(id)' is recorded")
             }
@@ -160,7 +160,7 @@ struct ConsentCommand: AsyncParsableCommand {
         _ node: NodeOptions, _ id: String, _ state: ConsentState, _ at: String?, _ by: String, _ reason: String?
     ) async throws {
         let directory = try node.open()
-        let store = try directory.store()
+        let store = try await directory.store()
         do {
             let status = try await store.changeConsent(
                 id: id, to: state, at: try parseRecordingMoment(at), by: by, reason: reason)
@@ -175,7 +175,7 @@ struct ConsentCommand: AsyncParsableCommand {
     }
 
     /// Tells the peers that received the subject's data under this consent to purge it.
-    static func notifyPeers(_ directory: NodeDirectory, _ store: SQLiteStore, _ status: ConsentStatus) async throws {
+    static func notifyPeers(_ directory: NodeDirectory, _ store: any Store, _ status: ConsentStatus) async throws {
         let key = try directory.privateKey()
         let transport = HTTPTransport(timeout: .seconds(10))
         let engine = try ExchangeEngine(
@@ -193,7 +193,7 @@ struct ConsentCommand: AsyncParsableCommand {
 
     /// Records a consent's new state in the node's audit log.
     static func logConsent(
-        _ directory: NodeDirectory, _ store: SQLiteStore, _ id: String, _ state: ConsentState, _ at: Timestamp
+        _ directory: NodeDirectory, _ store: any Store, _ id: String, _ state: ConsentState, _ at: Timestamp
     ) async throws {
         var event = directory.event(.consentStatus, at: at)
         event.consentID = id

@@ -30,7 +30,7 @@ final class DemoFederation: @unchecked Sendable {
     let examples: String
     let transport = RecordingTransport(HTTPTransport(timeout: .seconds(10)))
     private(set) var nodes: [String: NodeDirectory] = [:]
-    private(set) var stores: [String: SQLiteStore] = [:]
+    private(set) var stores: [String: any Store] = [:]
     private(set) var logs: [String: AuditLog] = [:]
     private(set) var engines: [String: ExchangeEngine] = [:]
     private(set) var endpoints: [String: String] = [:]
@@ -65,7 +65,7 @@ final class DemoFederation: @unchecked Sendable {
             let (node, key) = try NodeDirectory.create(
                 at: folder + "/" + department.examplePrefix, id: department.id, algorithm: department.algorithm,
                 members: members, listen: "127.0.0.1:0")
-            let store = try node.store()
+            let store = try await node.store()
             let log = try await AuditLog(store: store, node: department.id, signer: key)
             var event = node.event(.keyRotation)
             event.keyID = key.kid

@@ -32,18 +32,27 @@ struct InitCommand: AsyncParsableCommand {
     @Option(help: "Where `serve` will listen, HOST:PORT (e.g. 127.0.0.1:8443).")
     var listen: String?
 
+    @Option(
+        help:
+            "A PostgreSQL database instead of the node's SQLite file: postgres://user[:password]@host:port/db (for several replicas of one node)."
+    )
+    var database: String?
+
     func run() async throws {
         guard let algorithm = SignatureAlgorithm(commandLineName: algorithm) else {
             throw CommandFailure.usage("unknown algorithm '\(self.algorithm)'; use ed25519, p256 or sm2")
         }
+        if let database, !(database.hasPrefix("postgres://") || database.hasPrefix("postgresql://")) {
+            throw CommandFailure.usage("--database takes a postgres:// URL; without it the node uses its SQLite file")
+        }
         let (node, key) = try NodeDirectory.create(
-            at: dir, id: id, algorithm: algorithm, members: members, listen: listen)
+            at: dir, id: id, algorithm: algorithm, members: members, listen: listen, database: database)
         var event = node.event(.keyRotation)
         event.keyID = key.kid
-        try await node.record(event, in: try node.store())
+        try await node.record(event, in: try await node.store())
         print("created node \(node.configuration.id) in \(dir)")
         print("  key       \(algorithm) \(key.kid) (\(node.configuration.key))")
-        print("  database  \(node.configuration.database)")
+        print("  database  \(database == nil ? node.configuration.database : "PostgreSQL")")
         print("  members   \(node.configuration.members.joined(separator: ", "))")
         if let listen { print("  listen    \(listen) (serve needs a federation: exchange-node federation install)") }
     }

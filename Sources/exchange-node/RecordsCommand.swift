@@ -30,7 +30,7 @@ struct RecordsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let directory = try node.open()
-            let store = try directory.store()
+            let store = try await directory.store()
             guard ResourceID.node(of: resource) == directory.configuration.id else {
                 throw CommandFailure.refused(
                     "\(resource) is provided by another node; \(directory.configuration.id) loads only its own records")
@@ -77,7 +77,7 @@ struct RecordsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let directory = try node.open()
-            let store = try directory.store()
+            let store = try await directory.store()
             for entry in try await store.currentCatalog().sortedEntries {
                 print("\(entry.id)  \(try await store.recordCount(resource: entry.id))")
             }

@@ -68,7 +68,7 @@ struct RequestCommand: AsyncParsableCommand {
             dataLifeDays: dataLifeDays, strict: strict, after: after, limit: limit)
         let problems = request.problems()
         guard problems.isEmpty else { throw CommandFailure.usage(problems.joined(separator: "; ")) }
-        let store = try directory.store()
+        let store = try await directory.store()
         let key = try directory.privateKey()
         let log = try await AuditLog(store: store, node: directory.configuration.id, signer: key)
         let transport = HTTPTransport()

@@ -28,7 +28,7 @@ struct ResponsibilityCommand: AsyncParsableCommand {
 
         func run() async throws {
             let directory = try node.open()
-            let store = try directory.store()
+            let store = try await directory.store()
             let catalog = try await store.currentCatalog()
             var lists: [ResponsibilityList] = []
             var problems: [String] = []
@@ -112,7 +112,7 @@ struct ResponsibilityCommand: AsyncParsableCommand {
 
         func run() async throws {
             let directory = try node.open()
-            let store = try directory.store()
+            let store = try await directory.store()
             guard let calendar = try await store.calendar() else {
                 throw CommandFailure.refused("no working-day calendar is imported; run `exchange-node calendar import`")
             }

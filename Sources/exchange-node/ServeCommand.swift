@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
     var syncIntervalSeconds: Int = 30
 
     /// The applications for this node's resources past or near their reply deadline.
-    static func dueApplications(store: SQLiteStore, node: String) async -> (overdue: [DueItem], dueSoon: [DueItem]) {
+    static func dueApplications(store: any Store, node: String) async -> (overdue: [DueItem], dueSoon: [DueItem]) {
         guard let calendar = try? await store.calendar(), let lists = try? await store.responsibilityLists(),
             let agreements = try? await store.agreements(),
             let items = try? DueItems.compute(
@@ -59,7 +59,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard checkpointIntervalMs > 0, purgeIntervalSeconds > 0, syncIntervalSeconds > 0 else {
             throw CommandFailure.usage("intervals must be positive")
         }
-        let store = try directory.store()
+        let store = try await directory.store()
         let key = try directory.privateKey()
         let log = try await AuditLog(store: store, node: id, signer: key)
         let transport = HTTPTransport()

@@ -34,7 +34,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let directory = try node.open()
-        let store = try directory.store()
+        let store = try await directory.store()
         let id = directory.configuration.id
         var report = Report(
             node: id, federation: nil, listen: directory.configuration.listen,

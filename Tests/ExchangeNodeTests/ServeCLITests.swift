@@ -192,3 +192,79 @@ struct RecordsCLITests {
         #expect(other.status == 1 && other.stderr.contains("is provided by another node"), "\(other.stderr)")
     }
 }
+
+@Suite("exchange-node on PostgreSQL: two replicas of one node")
+struct PostgresReplicaTests {
+    static let url = ProcessInfo.processInfo.environment["SEAMLESS_POSTGRES_URL"]
+    static let required = ProcessInfo.processInfo.environment["SEAMLESS_REQUIRE_POSTGRES"] == "1"
+
+    @Test(
+        "two serve processes share one PostgreSQL database: both answer, one log without gaps, the bundle verifies",
+        .enabled(if: url != nil || required, "SEAMLESS_POSTGRES_URL is not set (scripts/test.sh starts a server)"))
+    func replicas() throws {
+        let base = try #require(Self.url, "SEAMLESS_REQUIRE_POSTGRES=1 but SEAMLESS_POSTGRES_URL is not set")
+        let schema = "replicas_\(UInt32.random(in: 0...UInt32.max))"
+        let database = base + (base.contains("?") ? "&" : "?") + "schema=\(schema)"
+        let dir = try TemporaryDirectory()
+        let (hr, ca) = (dir.path("hr"), dir.path("ca"))
+        let (portA, portB) = (try freePort(), try freePort())
+        let example = examplesDirectory.path
+        let enrolment = "gov.human-resources/social-insurance-enrolment-status"
+        for step in [
+            ["init", "--dir", hr, "--id", "gov.human-resources", "--database", database],
+            ["init", "--dir", ca, "--id", "gov.civil-affairs"],
+            ["catalog", "import", "--node", hr, "\(example)/catalog-entry/human-resources.social-insurance-enrolment-status.json"],
+            ["purposes", "import", "--node", hr, "\(example)/purposes/registry.json"],
+            ["records", "import", "--node", hr, enrolment, "\(example)/records/human-resources.social-insurance-enrolment-status.jsonl"],
+            ["keys", "generate", "--out", dir.path("authority"), "--name", "authority"],
+        ] {
+            let result = try node(step)
+            #expect(result.status == 0, "\(step.prefix(2).joined(separator: " ")): \(result.stderr)")
+        }
+        // Civil Affairs knows Human Resources at replica A's address first, then at replica B's.
+        func federation(_ version: Int, port: Int) throws {
+            let hrMember = try node(["federation", "member", "--node", hr, "--endpoint", "http://127.0.0.1:\(port)"])
+            let caMember = try node(["federation", "member", "--node", ca, "--endpoint", "http://127.0.0.1:1"])
+            let draft = #"{"federation":"gov.example-city","version":\#(version),"members":["# + hrMember.stdoutText + "," + caMember.stdoutText + "]}"
+            try draft.write(toFile: dir.path("draft.json"), atomically: true, encoding: .utf8)
+            let file = dir.path("federation-\(version).json")
+            #expect(
+                try node([
+                    "federation", "sign", "--key", dir.path("authority/authority.key.pem"), "--authority",
+                    "gov.federation-authority", "--in", dir.path("draft.json"), "--out", file,
+                ]).status == 0)
+            for folder in [hr, ca] {
+                let installed = try node([
+                    "federation", "install", "--node", folder, "--file", file, "--authority-key",
+                    dir.path("authority/authority.pub.pem"),
+                ])
+                #expect(installed.status == 0, "\(installed.stderr)")
+            }
+        }
+        try federation(1, port: portA)
+        let replicaA = try ServingNode(["--node", hr, "--listen", "127.0.0.1:\(portA)"])
+        let replicaB = try ServingNode(["--node", hr, "--listen", "127.0.0.1:\(portB)"])
+        #expect(replicaA.lines.contains { $0.hasPrefix("serving gov.human-resources") }, "\(replicaA.lines)")
+        #expect(replicaB.lines.contains { $0.hasPrefix("serving gov.human-resources") }, "\(replicaB.lines)")
+        let request = [
+            "request", "--node", ca, "--resource", enrolment, "--fields", "insuredId,pensionEnrolled", "--purpose",
+            "social-assistance.eligibility", "--key", "hr-100001",
+        ]
+        for _ in 0..<3 { #expect(try node(request).status == 0) }
+        try federation(2, port: portB)
+        for _ in 0..<3 {
+            let answered = try node(request)
+            #expect(answered.status == 0, "\(answered.stderr)")
+        }
+        #expect(replicaA.stop().status == 0)
+        #expect(replicaB.stop().status == 0)
+        let bundle = dir.path("bundle")
+        #expect(try node(["audit", "export", "--node", hr, "--out", bundle]).status == 0)
+        let verified = try audit(["verify", bundle])
+        #expect(verified.status == 0, "\(verified.stdoutText)")
+        #expect(try audit(["replay", bundle]).status == 0)
+        let disclosures = try String(contentsOfFile: bundle + "/entries.jsonl", encoding: .utf8)
+            .components(separatedBy: "\"kind\":\"disclosure\"").count - 1
+        #expect(disclosures == 6, "six answers, from two replicas, in one log")
+    }
+}
