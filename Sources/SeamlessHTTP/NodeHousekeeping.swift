@@ -49,7 +49,8 @@ public struct NodeHousekeeping: Service {
                         let purged = try await engine.purgeExpired()
                         if purged > 0 { logger.info("purged received records", metadata: ["requests": "\(purged)"]) }
                     } catch {
-                        logger.error("purging expired records failed; trying again later", metadata: ["error": "\(error)"])
+                        logger.error(
+                            "purging expired records failed; trying again later", metadata: ["error": "\(error)"])
                     }
                     do {
                         try await cancelWhenGracefulShutdown { try await Task.sleep(for: purgeInterval) }

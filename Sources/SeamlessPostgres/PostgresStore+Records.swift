@@ -150,7 +150,8 @@ extension PostgresStore {
             return ReceivedRecord(
                 provider: provider, resource: resource, key: key, subject: subject,
                 fields: try Self.fields(fields, table: "received"), requestHash: requestHash, purpose: purpose,
-                expiresAt: Timestamp(secondsSince1970: expiresAt), consentIDs: ReceivedRecord.consents(stored: consents))
+                expiresAt: Timestamp(secondsSince1970: expiresAt), consentIDs: ReceivedRecord.consents(stored: consents)
+            )
         }
     }
 

@@ -36,7 +36,8 @@ extension AgreementCommand {
 
         func run() async throws {
             guard let legalBasis = LegalBasis(rawValue: basis) else {
-                throw CommandFailure.usage("--basis '\(basis)' is not one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CommandFailure.usage(
+                    "--basis '\(basis)' is not one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard let provider = ResourceID.node(of: resource) else {
                 throw CommandFailure.usage("'\(resource)' is not a resource id")
@@ -48,7 +49,8 @@ extension AgreementCommand {
                 return Subscription(every: every)
             }
             let application = AgreementApplication(
-                id: id, resource: resource, fields: fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+                id: id, resource: resource,
+                fields: fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
                 purpose: purpose, legalBasis: legalBasis, basisReference: basisReference,
                 validUntil: try parseMoment(validUntil), subscription: subscription)
             let reply = try await withEngine(node) { engine throws(ExchangeError) in
@@ -62,7 +64,8 @@ extension AgreementCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ask the provider what became of this node's application; follow it when approved with a feed.",
-            discussion: "Example:\n  exchange-node agreement check --node nodes/ca --provider gov.public-security agr-2026-0101"
+            discussion:
+                "Example:\n  exchange-node agreement check --node nodes/ca --provider gov.public-security agr-2026-0101"
         )
         @OptionGroup var node: NodeOptions
         @Option(help: "The provider's node id.") var provider: String
@@ -77,7 +80,9 @@ extension AgreementCommand {
                 return reply
             }
             let last = agreement.agreement.history.last
-            print("\(agreement.agreement.id) at \(provider): \(agreement.agreement.state.rawValue)\(last.map { " since \($0.at) by \($0.by)" } ?? "")")
+            print(
+                "\(agreement.agreement.id) at \(provider): \(agreement.agreement.state.rawValue)\(last.map { " since \($0.at) by \($0.by)" } ?? "")"
+            )
             if let reason = last?.reason { print("  reason: \(reason)") }
             if let deadline = agreement.deadline { print("  the approver must answer by \(deadline)") }
             if agreement.agreement.state == .approved, let feed = agreement.agreement.subscription {

@@ -40,7 +40,8 @@ struct DemoCommand: AsyncParsableCommand {
             }
             folder = keep
         } else {
-            folder = FileManager.default.temporaryDirectory.appendingPathComponent("seamless-demo-\(UUID().uuidString)").path
+            folder =
+                FileManager.default.temporaryDirectory.appendingPathComponent("seamless-demo-\(UUID().uuidString)").path
         }
         try Files.makeDirectory(folder)
         defer { if keep == nil { try? FileManager.default.removeItem(atPath: folder) } }
@@ -65,14 +66,17 @@ struct DemoCommand: AsyncParsableCommand {
         let failed = walk.checks.filter { !$0.1 }
         print("")
         if failed.isEmpty {
-            print("Verdict: PASS — all \(walk.checks.count) checks held; the nodes are stopped (\(Self.seconds(elapsed)) s).")
+            print(
+                "Verdict: PASS — all \(walk.checks.count) checks held; the nodes are stopped (\(Self.seconds(elapsed)) s)."
+            )
         } else {
             print("Verdict: FAIL — \(failed.count) of \(walk.checks.count) checks did not hold:")
             for (what, _) in failed { print("  ✗ \(what)") }
         }
         if let keep {
             print("")
-            print("Kept in \(keep): nodes/<department>/ (node.json, keys, node.sqlite, federation.json), bundles/. Try:")
+            print(
+                "Kept in \(keep): nodes/<department>/ (node.json, keys, node.sqlite, federation.json), bundles/. Try:")
             print("  swift run exchange-node serve --node \(keep)/nodes/human-resources --listen 127.0.0.1:0")
             print("  swift run exchange-audit replay \(keep)/bundles/gov.human-resources")
         }
@@ -101,7 +105,8 @@ struct DemoCommand: AsyncParsableCommand {
                 "\(department.id.padding(toLength: 20, withPad: " ", startingAt: 0)) \(demo.endpoints[department.id] ?? "?")  \(demo.summaries[department.id] ?? "")"
             )
         }
-        walk.say("federation gov.example-city v2, signed by the federation authority: each node trusts exactly these keys")
+        walk.say(
+            "federation gov.example-city v2, signed by the federation authority: each node trusts exactly these keys")
         let civil = demo.engines[Self.civil]!
         let enrolment = "gov.human-resources/social-insurance-enrolment-status"
         let household = "gov.public-security/household-registration"
@@ -147,7 +152,8 @@ struct DemoCommand: AsyncParsableCommand {
             validUntil: Timestamp.now.adding(seconds: 365 * 86_400), subscription: Subscription(every: .daily))
         let applied = try await civil.apply(application, to: Self.security)
         walk.say(
-            "Civil Affairs applies (agr-demo-0001: householdId, district, members; daily feed). Public Security must answer by \(applied.deadline.map { "\($0)" } ?? "?") (working days).")
+            "Civil Affairs applies (agr-demo-0001: householdId, district, members; daily feed). Public Security must answer by \(applied.deadline.map { "\($0)" } ?? "?") (working days)."
+        )
         let approved = try await demo.stores[Self.security]!.transitionAgreement(
             id: application.id,
             AgreementEvent(state: .approved, at: .now, by: "Director, Household Registration Division"))
@@ -161,7 +167,8 @@ struct DemoCommand: AsyncParsableCommand {
         let fetched = try await civil.request(householdRequest, from: Self.security)
         walk.check(
             "granted under agr-demo-0001: \(fetched.records.count) record; memberIdNumber withheld (labelled none)",
-            fetched.decision.basis.agreementID == "agr-demo-0001" && fetched.records.first?.fields["memberIdNumber"] == nil
+            fetched.decision.basis.agreementID == "agr-demo-0001"
+                && fetched.records.first?.fields["memberIdNumber"] == nil
                 && fetched.decision.grant?.withheld.contains("memberIdNumber") == true)
 
         walk.step("3. A consent-based request for personal data")
@@ -185,7 +192,9 @@ struct DemoCommand: AsyncParsableCommand {
                 from: Self.resources)
             walk.check("refused for a purpose the resource does not serve", false)
         } catch {
-            walk.check("refused: \(error.code) — \(error.reason.split(separator: ":").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "")", error.code == "purpose-not-allowed")
+            walk.check(
+                "refused: \(error.code) — \(error.reason.split(separator: ":").last.map { String($0).trimmingCharacters(in: .whitespaces) } ?? "")",
+                error.code == "purpose-not-allowed")
         }
 
         walk.step("5. The subject withdraws consent")
@@ -229,7 +238,8 @@ struct DemoCommand: AsyncParsableCommand {
 
         walk.step("7. A replayed request")
         let replay = try demo.transport.lastRequest(to: demo.endpoints[Self.resources]! + ExchangeEngine.exchangePath)
-        let replayed = try await demo.transport.post(replay, to: demo.endpoints[Self.resources]!, path: ExchangeEngine.exchangePath)
+        let replayed = try await demo.transport.post(
+            replay, to: demo.endpoints[Self.resources]!, path: ExchangeEngine.exchangePath)
         let answer = try EnvelopeOpener(trust: try demo.federation!.trustStore(), audience: .node(Self.civil))
             .open(replayed.body).decode(ExchangeResponse.self)
         walk.say("Someone resends Civil Affairs' last request to Human Resources, byte for byte.")
@@ -242,10 +252,13 @@ struct DemoCommand: AsyncParsableCommand {
         walk.say("is consistent with the last one it saw, cosigns it, and logs checkpoint-witnessed.")
         var problems: [String: ExchangeError] = [:]
         for department in DemoFederation.departments {
-            for (peer, problem) in await demo.engines[department.id]!.syncPeers() { problems["\(department.id) → \(peer)"] = problem }
+            for (peer, problem) in await demo.engines[department.id]!.syncPeers() {
+                problems["\(department.id) → \(peer)"] = problem
+            }
         }
         let catalogs = try await demo.stores[Self.civil]!.peerCatalog(peer: Self.security)?.entries.count ?? 0
-        let cosigned = try await demo.stores[Self.resources]!.auditCheckpoints().last?.note
+        let cosigned =
+            try await demo.stores[Self.resources]!.auditCheckpoints().last?.note
             .split(separator: "\n").filter { $0.hasPrefix("— ") }.count ?? 0
         walk.check(
             "6 witness rounds, no inconsistency; Civil Affairs knows Public Security's \(catalogs) resources; Human Resources' latest checkpoint carries \(cosigned) signatures (its own and 2 witnesses')",
@@ -304,7 +317,9 @@ struct DemoCommand: AsyncParsableCommand {
             return given
         }
         var starts = [FileManager.default.currentDirectoryPath]
-        if let executable = Bundle.main.executablePath { starts.append((executable as NSString).deletingLastPathComponent) }
+        if let executable = Bundle.main.executablePath {
+            starts.append((executable as NSString).deletingLastPathComponent)
+        }
         for start in starts {
             var folder = start
             for _ in 0..<8 {

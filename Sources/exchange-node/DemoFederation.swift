@@ -83,7 +83,8 @@ final class DemoFederation: @unchecked Sendable {
                 try DocumentFiles.readOne(
                     ResponsibilityList.self, example("responsibility-list/\(department.id).json")))
             // A provider decides on the consents for its own resources and the agreements for them.
-            for consent in consents where consent.scope.contains(where: { ResourceID.node(of: $0.resource) == department.id }) {
+            for consent in consents
+            where consent.scope.contains(where: { ResourceID.node(of: $0.resource) == department.id }) {
                 let status = try await store.recordConsent(consent, at: consent.start, by: consent.controller)
                 var recorded = node.event(.consentStatus)
                 recorded.consentID = status.record.id
@@ -91,12 +92,15 @@ final class DemoFederation: @unchecked Sendable {
                 _ = try await log.append(recorded)
             }
             for agreement in agreements
-            where ResourceID.node(of: agreement.resource) == department.id && !Self.skippedAgreements.contains(agreement.id) {
+            where ResourceID.node(of: agreement.resource) == department.id
+                && !Self.skippedAgreements.contains(agreement.id)
+            {
                 try await store.recordAgreement(agreement)
             }
             var recordCount = 0
             for path in try files("records", prefix: department.examplePrefix + ".", suffix: ".jsonl") {
-                let name = (path as NSString).lastPathComponent.dropFirst(department.examplePrefix.count + 1).dropLast(6)
+                let name = (path as NSString).lastPathComponent.dropFirst(department.examplePrefix.count + 1).dropLast(
+                    6)
                 let resource = "\(department.id)/\(name)"
                 guard let entry = catalog.entries[resource] else { continue }
                 let bytes = try Files.read(path, limit: 64 << 20, what: "records")

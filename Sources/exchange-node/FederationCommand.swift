@@ -63,7 +63,8 @@ struct FederationCommand: AsyncParsableCommand {
             }
             let draft: Draft
             do {
-                draft = try JSONDecoder().decode(Draft.self, from: Data(try Files.read(input, limit: 32 << 20, what: "draft")))
+                draft = try JSONDecoder().decode(
+                    Draft.self, from: Data(try Files.read(input, limit: 32 << 20, what: "draft")))
             } catch let failure as CommandFailure {
                 throw failure
             } catch {
@@ -78,8 +79,11 @@ struct FederationCommand: AsyncParsableCommand {
             } catch {
                 throw CommandFailure.refused("\(error)")
             }
-            try Files.write(String(decoding: bytes, as: UTF8.self) + "\n", to: out, permissions: 0o644, overwrite: false)
-            print("signed \(out): federation \(federation.federation) version \(federation.version), \(federation.members.count) member\(federation.members.count == 1 ? "" : "s")")
+            try Files.write(
+                String(decoding: bytes, as: UTF8.self) + "\n", to: out, permissions: 0o644, overwrite: false)
+            print(
+                "signed \(out): federation \(federation.federation) version \(federation.version), \(federation.members.count) member\(federation.members.count == 1 ? "" : "s")"
+            )
         }
     }
 
@@ -120,15 +124,19 @@ struct FederationCommand: AsyncParsableCommand {
             if directory.configuration.federation != nil, let installed = try? directory.federation() {
                 if installed.version > federation.version {
                     throw CommandFailure.refused(
-                        "the node has version \(installed.version) of the federation; \(file) is version \(federation.version)")
+                        "the node has version \(installed.version) of the federation; \(file) is version \(federation.version)"
+                    )
                 }
                 if installed.version == federation.version && installed != federation {
                     throw CommandFailure.refused(
-                        "\(file) is version \(federation.version), like the installed file, but says something else; a changed federation needs a new version")
+                        "\(file) is version \(federation.version), like the installed file, but says something else; a changed federation needs a new version"
+                    )
                 }
             }
             if let listen { _ = try NodeDirectory.listenAddress(listen) }
-            try Files.write(String(decoding: bytes, as: UTF8.self), to: directory.resolve("federation.json"), permissions: 0o644, overwrite: true)
+            try Files.write(
+                String(decoding: bytes, as: UTF8.self), to: directory.resolve("federation.json"), permissions: 0o644,
+                overwrite: true)
             try Files.write(
                 authority.pemRepresentation, to: directory.resolve("keys/federation-authority.pub.pem"),
                 permissions: 0o644, overwrite: true)
@@ -137,12 +145,15 @@ struct FederationCommand: AsyncParsableCommand {
             configuration.members = federation.members.map(\.id).sorted()
             if let listen { configuration.listen = listen }
             try directory.save(configuration)
-            print("installed federation \(federation.federation) version \(federation.version) in \(directory.path): \(federation.members.count) member\(federation.members.count == 1 ? "" : "s")")
+            print(
+                "installed federation \(federation.federation) version \(federation.version) in \(directory.path): \(federation.members.count) member\(federation.members.count == 1 ? "" : "s")"
+            )
         }
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the node's federation: members, endpoints, keys.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the node's federation: members, endpoints, keys.")
         @OptionGroup var node: NodeOptions
         @Option(help: "text or json.") var format: OutputFormat = .text
 

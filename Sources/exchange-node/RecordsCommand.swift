@@ -37,7 +37,8 @@ struct RecordsCommand: AsyncParsableCommand {
             }
             guard let entry = try await store.currentCatalog().entries[resource] else {
                 throw CommandFailure.refused(
-                    "\(resource) is not in \(directory.configuration.id)'s catalog; import its entry with `exchange-node catalog import` first")
+                    "\(resource) is not in \(directory.configuration.id)'s catalog; import its entry with `exchange-node catalog import` first"
+                )
             }
             let bytes = try Files.read(file, limit: 4 << 30, what: "records")
             var records: [ProviderRecord] = []
@@ -47,7 +48,8 @@ struct RecordsCommand: AsyncParsableCommand {
             for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
             where !line.isEmpty {
                 guard records.count < ProviderRecord.maxImportRecords else {
-                    throw CommandFailure.refused("\(file) has more than \(ProviderRecord.maxImportRecords) records; split it")
+                    throw CommandFailure.refused(
+                        "\(file) has more than \(ProviderRecord.maxImportRecords) records; split it")
                 }
                 do {
                     let record = try ProviderRecord.read(line: line, number: index + 1, of: entry, at: moment)
@@ -67,7 +69,9 @@ struct RecordsCommand: AsyncParsableCommand {
             }
             let added = try await store.upsertRecords(records)
             let total = try await store.recordCount(resource: resource)
-            print("imported \(records.count) records of \(resource) (\(added) new, \(records.count - added) replaced); \(total) in all")
+            print(
+                "imported \(records.count) records of \(resource) (\(added) new, \(records.count - added) replaced); \(total) in all"
+            )
         }
     }
 

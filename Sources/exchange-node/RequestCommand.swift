@@ -45,7 +45,8 @@ struct RequestCommand: AsyncParsableCommand {
         let directory = try node.open()
         guard let basis = LegalBasis(rawValue: basis) else {
             throw CommandFailure.usage(
-                "unknown legal basis '\(self.basis)'; use one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))")
+                "unknown legal basis '\(self.basis)'; use one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         guard let provider = ResourceID.node(of: resource) else {
             throw CommandFailure.usage("'\(resource)' is not a resource id (<provider>/<name>)")
@@ -92,8 +93,12 @@ struct RequestCommand: AsyncParsableCommand {
         let grant = result.decision.grant
         print("granted by \(provider): \(result.records.count) record\(result.records.count == 1 ? "" : "s")")
         print("  fields     \(grant?.fields.joined(separator: ", ") ?? "")")
-        if let withheld = grant?.withheld, !withheld.isEmpty { print("  withheld   \(withheld.joined(separator: ", "))") }
-        print("  purpose    \(purpose) (use only for this; kept \(grant?.dataLifeDays ?? 0) days, until \(result.records.first?.expiresAt.description ?? "-"))")
+        if let withheld = grant?.withheld, !withheld.isEmpty {
+            print("  withheld   \(withheld.joined(separator: ", "))")
+        }
+        print(
+            "  purpose    \(purpose) (use only for this; kept \(grant?.dataLifeDays ?? 0) days, until \(result.records.first?.expiresAt.description ?? "-"))"
+        )
         print("  request    \(result.requestHash) (receipt: entry \(result.receiptSequence) of this node's log)")
         if let next = result.next { print("  more       ask again with --after \(next)") }
         for record in result.records {

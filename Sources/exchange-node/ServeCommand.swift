@@ -32,7 +32,8 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var node: NodeOptions
     @Option(help: "HOST:PORT to listen on (default: the node's setting).") var listen: String?
     @Option(help: "Milliseconds between checkpoints while entries arrive.") var checkpointIntervalMs: Int = 1_000
-    @Option(help: "Seconds between purges of received records whose data life ended.") var purgeIntervalSeconds: Int = 60
+    @Option(help: "Seconds between purges of received records whose data life ended.") var purgeIntervalSeconds: Int =
+        60
     @Option(help: "Seconds between rounds with the peers: catalogs, checkpoints to witness, subscriptions.")
     var syncIntervalSeconds: Int = 30
 
@@ -68,7 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
         var logger = Logger(label: "exchange-node")
         logger[metadataKey: "node"] = "\(id)"
         let earlier = try await engine.warmUp()
-        if earlier > 0 { logger.info("frequency limits count earlier decisions", metadata: ["decisions": "\(earlier)"]) }
+        if earlier > 0 {
+            logger.info("frequency limits count earlier decisions", metadata: ["decisions": "\(earlier)"])
+        }
         let app = NodeServer.application(
             service: engine, host: host, port: port, logger: logger,
             metrics: {
@@ -90,12 +93,18 @@ struct ServeCommand: AsyncParsableCommand {
         for item in due.overdue {
             logger.warning(
                 "application past its reply deadline",
-                metadata: ["agreement": "\(item.agreementID)", "requester": "\(item.requester)", "deadline": "\(item.deadline)"])
+                metadata: [
+                    "agreement": "\(item.agreementID)", "requester": "\(item.requester)",
+                    "deadline": "\(item.deadline)",
+                ])
         }
         for item in due.dueSoon {
             logger.notice(
                 "application due soon",
-                metadata: ["agreement": "\(item.agreementID)", "requester": "\(item.requester)", "deadline": "\(item.deadline)"])
+                metadata: [
+                    "agreement": "\(item.agreementID)", "requester": "\(item.requester)",
+                    "deadline": "\(item.deadline)",
+                ])
         }
         let group = ServiceGroup(
             configuration: .init(

@@ -51,7 +51,8 @@ struct StatusCommand: AsyncParsableCommand {
         if let calendar = try await store.calendar() {
             do {
                 report.due = try DueItems.compute(
-                    department: id, lists: try await store.responsibilityLists(), agreements: try await store.agreements(),
+                    department: id, lists: try await store.responsibilityLists(),
+                    agreements: try await store.agreements(),
                     calendar: calendar, today: Timestamp.now.day, within: within)
             } catch {
                 report.deadlinesUnknown = "\(error)"
@@ -64,7 +65,9 @@ struct StatusCommand: AsyncParsableCommand {
         } else {
             print("\(id)\(report.listen.map { " — listens on \($0)" } ?? "")")
             print("  federation     \(report.federation ?? "none installed")")
-            print("  audit log      \(report.auditEntries) entries, last checkpoint at \(report.lastCheckpoint.map(String.init) ?? "none")")
+            print(
+                "  audit log      \(report.auditEntries) entries, last checkpoint at \(report.lastCheckpoint.map(String.init) ?? "none")"
+            )
             for (resource, count) in report.records.sorted(by: { $0.key < $1.key }) {
                 print("  records        \(resource): \(count)")
             }

@@ -26,7 +26,9 @@ struct DemoTests {
             let replayed = try audit(["replay", kept + "/bundles/" + department])
             #expect(replayed.status == 0, "\(replayed.stdoutText)")
         }
-        let crossed = try audit(["cross-check", kept + "/bundles/gov.human-resources", kept + "/bundles/gov.civil-affairs"])
+        let crossed = try audit([
+            "cross-check", kept + "/bundles/gov.human-resources", kept + "/bundles/gov.civil-affairs",
+        ])
         #expect(crossed.status == 0, "\(crossed.stdoutText)")
         let shown = try node(["federation", "show", "--node", kept + "/nodes/civil-affairs"])
         #expect(shown.status == 0 && shown.stdoutText.contains("gov.example-city version 2"), "\(shown.stderr)")

@@ -60,7 +60,9 @@ final class ServingNode {
 
 @Suite("exchange-node serve, request, status as separate processes")
 struct ServeCLITests {
-    @Test("a node serves over HTTP; another requests with the CLI; CLI changes while it serves; SIGTERM signs a last checkpoint")
+    @Test(
+        "a node serves over HTTP; another requests with the CLI; CLI changes while it serves; SIGTERM signs a last checkpoint"
+    )
     func serveAndRequest() throws {
         let dir = try TemporaryDirectory()
         let hr = dir.path("hr")
@@ -69,7 +71,10 @@ struct ServeCLITests {
         let example = examplesDirectory.path
         let enrolment = "gov.human-resources/social-insurance-enrolment-status"
         for step in [
-            ["init", "--dir", hr, "--id", "gov.human-resources", "--algorithm", "p256", "--listen", "127.0.0.1:\(port)"],
+            [
+                "init", "--dir", hr, "--id", "gov.human-resources", "--algorithm", "p256", "--listen",
+                "127.0.0.1:\(port)",
+            ],
             ["init", "--dir", ca, "--id", "gov.civil-affairs"],
             [
                 "catalog", "import", "--node", hr,
@@ -90,7 +95,8 @@ struct ServeCLITests {
         let hrMember = try node(["federation", "member", "--node", hr, "--endpoint", "http://127.0.0.1:\(port)"])
         let caMember = try node(["federation", "member", "--node", ca, "--endpoint", "http://127.0.0.1:1"])
         let draft =
-            #"{"federation":"gov.example-city","version":1,"members":["# + hrMember.stdoutText + "," + caMember.stdoutText + "]}"
+            #"{"federation":"gov.example-city","version":1,"members":["# + hrMember.stdoutText + ","
+            + caMember.stdoutText + "]}"
         try draft.write(toFile: dir.path("draft.json"), atomically: true, encoding: .utf8)
         let signed = try node([
             "federation", "sign", "--key", dir.path("authority/authority.key.pem"), "--authority",
@@ -116,7 +122,8 @@ struct ServeCLITests {
         #expect(granted.stdoutText.contains("granted by gov.human-resources: 1 record"), "\(granted.stdoutText)")
         // While it serves, another process changes the node and writes its log; the server goes on.
         #expect(try node(["purposes", "import", "--node", hr, "\(example)/purposes/registry.json"]).status == 0)
-        #expect(try node(["consent", "grant", "--node", hr, "\(example)/consent/consent-2026-000118.json"]).status == 0)
+        #expect(
+            try node(["consent", "grant", "--node", hr, "\(example)/consent/consent-2026-000118.json"]).status == 0)
         let again = try node(request)
         #expect(again.status == 0, "\(again.stderr)")
         let denied = try node(request.dropLast(4) + ["--purpose", "marriage-registration", "--key", "hr-100001"])
@@ -137,12 +144,15 @@ struct ServeCLITests {
         #expect(pending.stdoutText.contains("agr-test-0001 from gov.civil-affairs"), "\(pending.stdoutText)")
         let approved = try node(["agreement", "approve", "--node", hr, "agr-test-0001", "--by", "Director"])
         #expect(approved.status == 0, "\(approved.stderr)")
-        let checked = try node(["agreement", "check", "--node", ca, "--provider", "gov.human-resources", "agr-test-0001"])
+        let checked = try node([
+            "agreement", "check", "--node", ca, "--provider", "gov.human-resources", "agr-test-0001",
+        ])
         #expect(checked.status == 0, "\(checked.stderr)")
         #expect(checked.stdoutText.contains("agr-test-0001 at gov.human-resources: approved"), "\(checked.stdoutText)")
         #expect(checked.stdoutText.contains("following its daily feed"))
         let status = try node(["status", "--node", hr])
-        #expect(status.status == 0 && status.stdoutText.contains("records        \(enrolment): 40"), "\(status.stdoutText)")
+        #expect(
+            status.status == 0 && status.stdoutText.contains("records        \(enrolment): 40"), "\(status.stdoutText)")
         #expect(status.stdoutText.contains("nothing waits for an answer"), "approved, so no longer pending")
 
         let stopped = server.stop()
@@ -174,12 +184,14 @@ struct RecordsCLITests {
                 "\(example)/catalog-entry/human-resources.social-insurance-enrolment-status.json",
             ]).status == 0)
         var lines = try String(
-            contentsOfFile: "\(example)/records/human-resources.social-insurance-enrolment-status.jsonl", encoding: .utf8
+            contentsOfFile: "\(example)/records/human-resources.social-insurance-enrolment-status.jsonl",
+            encoding: .utf8
         ).split(separator: "\n").map(String.init)
         lines[5] = lines[5].replacingOccurrences(of: "\"pensionEnrolled\":true", with: "\"pensionEnrolled\":\"yes\"")
             .replacingOccurrences(of: "\"pensionEnrolled\":false", with: "\"pensionEnrolled\":\"yes\"")
         lines.append(#"{"fields":{"insuredId":"hr-999999","salary":1}}"#)
-        try (lines.joined(separator: "\n") + "\n").write(toFile: dir.path("bad.jsonl"), atomically: true, encoding: .utf8)
+        try (lines.joined(separator: "\n") + "\n").write(
+            toFile: dir.path("bad.jsonl"), atomically: true, encoding: .utf8)
         let refused = try node(["records", "import", "--node", hr, resource, dir.path("bad.jsonl")])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("line 6: $.fields.pensionEnrolled"), "\(refused.stderr)")
@@ -188,7 +200,9 @@ struct RecordsCLITests {
         #expect(refused.stderr.contains("nothing was imported"))
         let count = try node(["records", "count", "--node", hr])
         #expect(count.stdoutText.contains("\(resource)  0"), "\(count.stdoutText)")
-        let other = try node(["records", "import", "--node", hr, "gov.public-security/household-registration", dir.path("bad.jsonl")])
+        let other = try node([
+            "records", "import", "--node", hr, "gov.public-security/household-registration", dir.path("bad.jsonl"),
+        ])
         #expect(other.status == 1 && other.stderr.contains("is provided by another node"), "\(other.stderr)")
     }
 }
@@ -213,9 +227,15 @@ struct PostgresReplicaTests {
         for step in [
             ["init", "--dir", hr, "--id", "gov.human-resources", "--database", database],
             ["init", "--dir", ca, "--id", "gov.civil-affairs"],
-            ["catalog", "import", "--node", hr, "\(example)/catalog-entry/human-resources.social-insurance-enrolment-status.json"],
+            [
+                "catalog", "import", "--node", hr,
+                "\(example)/catalog-entry/human-resources.social-insurance-enrolment-status.json",
+            ],
             ["purposes", "import", "--node", hr, "\(example)/purposes/registry.json"],
-            ["records", "import", "--node", hr, enrolment, "\(example)/records/human-resources.social-insurance-enrolment-status.jsonl"],
+            [
+                "records", "import", "--node", hr, enrolment,
+                "\(example)/records/human-resources.social-insurance-enrolment-status.jsonl",
+            ],
             ["keys", "generate", "--out", dir.path("authority"), "--name", "authority"],
         ] {
             let result = try node(step)
@@ -225,7 +245,9 @@ struct PostgresReplicaTests {
         func federation(_ version: Int, port: Int) throws {
             let hrMember = try node(["federation", "member", "--node", hr, "--endpoint", "http://127.0.0.1:\(port)"])
             let caMember = try node(["federation", "member", "--node", ca, "--endpoint", "http://127.0.0.1:1"])
-            let draft = #"{"federation":"gov.example-city","version":\#(version),"members":["# + hrMember.stdoutText + "," + caMember.stdoutText + "]}"
+            let draft =
+                #"{"federation":"gov.example-city","version":\#(version),"members":["# + hrMember.stdoutText + ","
+                + caMember.stdoutText + "]}"
             try draft.write(toFile: dir.path("draft.json"), atomically: true, encoding: .utf8)
             let file = dir.path("federation-\(version).json")
             #expect(
@@ -263,7 +285,8 @@ struct PostgresReplicaTests {
         let verified = try audit(["verify", bundle])
         #expect(verified.status == 0, "\(verified.stdoutText)")
         #expect(try audit(["replay", bundle]).status == 0)
-        let disclosures = try String(contentsOfFile: bundle + "/entries.jsonl", encoding: .utf8)
+        let disclosures =
+            try String(contentsOfFile: bundle + "/entries.jsonl", encoding: .utf8)
             .components(separatedBy: "\"kind\":\"disclosure\"").count - 1
         #expect(disclosures == 6, "six answers, from two replicas, in one log")
     }

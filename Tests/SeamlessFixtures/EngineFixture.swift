@@ -70,14 +70,16 @@ public final class EngineFixture: @unchecked Sendable {
             ProviderRecord(
                 resource: F.household.id, key: "hh-001", subject: nil,
                 fields: [
-                    "householdId": .string("hh-001"), "district": .string("Gulou"), "members": .string("subj-a; subj-b"),
+                    "householdId": .string("hh-001"), "district": .string("Gulou"),
+                    "members": .string("subj-a; subj-b"),
                     "memberIdNumbers": .string("(never shared)"),
                 ], updatedAt: .now)
         ])
     }
 
     /// The federation of these keys with the given endpoints.
-    public static func federation(keys: [String: PrivateKey], endpoints: (String) -> String, version: Int) -> Federation {
+    public static func federation(keys: [String: PrivateKey], endpoints: (String) -> String, version: Int) -> Federation
+    {
         Federation(
             federation: "gov.example-city", version: version, issuedAt: .now,
             members: keys.keys.sorted().map { id in
@@ -107,8 +109,11 @@ public final class EngineFixture: @unchecked Sendable {
     }
 
     /// Opens a provider's reply as the consumer would, without the engine's checks.
-    public func response(_ reply: TransportReply, to audience: String = FederationFixture.civil) throws -> ExchangeResponse {
-        let opener = EnvelopeOpener(trust: try federation.trustStore(), audience: .node(audience), acceptedTypes: [.response])
+    public func response(
+        _ reply: TransportReply, to audience: String = FederationFixture.civil
+    ) throws -> ExchangeResponse {
+        let opener = EnvelopeOpener(
+            trust: try federation.trustStore(), audience: .node(audience), acceptedTypes: [.response])
         return try opener.open(reply.body).decode(ExchangeResponse.self)
     }
 

@@ -79,7 +79,8 @@ struct HTTPExchangeTests {
                 EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
             #expect(granted.records.map(\.key) == ["insured-01"])
             let denied = await #expect(throws: ExchangeError.self) {
-                try await civil.request(EngineFixture.insuranceRequest(purpose: "marriage-registration"), from: F.resources)
+                try await civil.request(
+                    EngineFixture.insuranceRequest(purpose: "marriage-registration"), from: F.resources)
             }
             #expect(denied?.code == "purpose-not-allowed")
             let conditional = try await civil.request(
@@ -120,9 +121,11 @@ struct HTTPExchangeTests {
             let kinds = try await federation.fixture.kinds(F.resources)
             #expect(kinds.filter { $0 == .disclosure }.count == 2)
             #expect(kinds.filter { $0 == .requestRefused }.count == 2, "the replay and the wrong audience")
-            let health = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/healthz"), timeout: .seconds(5))
+            let health = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: base + "/healthz"), timeout: .seconds(5))
             #expect(health.status == .ok)
-            let metrics = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(5))
+            let metrics = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(5))
             let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
             #expect(text.contains(#"seamless_refusals_total{code="replayed-nonce"} 1"#), "\(text)")
             #expect(text.contains(#"seamless_requests_total{outcome="granted"} 2"#))
@@ -138,10 +141,12 @@ struct HTTPExchangeTests {
         let federation = try await HTTPFederation()
         do {
             let civil = federation.fixture.civil
-            _ = try await civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
+            _ = try await civil.request(
+                EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
             try await federation.stop(F.resources)
             let down = await #expect(throws: ExchangeError.self) {
-                try await civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
+                try await civil.request(
+                    EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
             }
             #expect(down?.code == "unreachable")
             try await federation.start(F.resources)

@@ -550,8 +550,11 @@ extension StoreCheck {
             expires: "2027-01-01T00:00:00Z")
         try await log(store, [.keepReceived([a, b]), .keepReceived([insured])])
         #expect(try await store.receivedRecords(requestHash: first) == [b, a], "by provider, resource, key")
-        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-1") == [first])
-        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-10").isEmpty)
+        #expect(
+            try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-1") == [first]
+        )
+        #expect(
+            try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-10").isEmpty)
 
         // A later request's copy of a record is kept beside the earlier one: each receipt keeps its own.
         let newer = received(
@@ -563,7 +566,10 @@ extension StoreCheck {
             try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-1") == [
                 first, second,
             ])
-        #expect(try await store.receivedRequests(provider: F.resources, subject: "subj-a", consentID: "consent-1") == [third])
+        #expect(
+            try await store.receivedRequests(provider: F.resources, subject: "subj-a", consentID: "consent-1") == [
+                third
+            ])
 
         let expiring = try await store.receivedRequests(expiringBy: F.t("2026-12-01T00:00:00Z"))
         #expect(expiring.map(\.requestHash) == [first])
@@ -585,7 +591,8 @@ extension StoreCheck {
         #expect(try await store.receivedRecords(requestHash: second).isEmpty)
         #expect(try await store.receivedRecords(requestHash: third) == [insured], "other providers' records stay")
         #expect(try await store.receivedRecords(requestHash: requestHash("4")) == [statutory], "another basis stays")
-        #expect(try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-1").isEmpty)
+        #expect(
+            try await store.receivedRequests(provider: F.security, subject: "subj-a", consentID: "consent-1").isEmpty)
     }
 
     static func subscriptions(_ store: any Store) async throws {

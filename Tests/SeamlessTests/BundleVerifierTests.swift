@@ -1,6 +1,6 @@
 import Foundation
-import SeamlessFixtures
 import SeamlessCrypto
+import SeamlessFixtures
 import SeamlessTestSupport
 import Testing
 

@@ -1,6 +1,6 @@
 import Foundation
-import SeamlessFixtures
 import SeamlessCrypto
+import SeamlessFixtures
 import SeamlessTestSupport
 import Testing
 
@@ -27,7 +27,9 @@ struct ExchangeEngineTests {
         let kept = try await fixture.stores[F.civil]!.receivedRecords(requestHash: result.requestHash)
         #expect(kept.count == 2 && kept.allSatisfy { $0.purpose == "social-assistance" })
         // Use within the purpose is allowed and logged; another purpose is refused.
-        #expect(try await fixture.civil.use(requestHash: result.requestHash, for: "social-assistance.eligibility").count == 2)
+        #expect(
+            try await fixture.civil.use(requestHash: result.requestHash, for: "social-assistance.eligibility").count
+                == 2)
         let misuse = await #expect(throws: ExchangeError.self) {
             try await fixture.civil.use(requestHash: result.requestHash, for: "marriage-registration")
         }
@@ -39,7 +41,8 @@ struct ExchangeEngineTests {
     func conditional() async throws {
         let fixture = try await EngineFixture()
         let request = ExchangeRequest(
-            resource: F.household.id, fields: ["householdId", "district", "memberIdNumbers"], selector: .keys(["hh-001"]),
+            resource: F.household.id, fields: ["householdId", "district", "memberIdNumbers"],
+            selector: .keys(["hh-001"]),
             purpose: "marriage-registration", legalBasis: .statutoryDuty)
         let result = try await fixture.civil.request(request, from: F.security)
         #expect(result.decision.basis.agreementID == F.agreement.id)
@@ -65,7 +68,9 @@ struct ExchangeEngineTests {
         #expect(result.records.map(\.subject) == [F.consent.subject])
         _ = try await fixture.stores[F.resources]!.changeConsent(
             id: F.consent.id, to: .withdrawn, at: .now, by: "subject", reason: "asked at the counter")
-        let refused = await #expect(throws: ExchangeError.self) { try await fixture.civil.request(request, from: F.resources) }
+        let refused = await #expect(throws: ExchangeError.self) {
+            try await fixture.civil.request(request, from: F.resources)
+        }
         #expect(refused?.code == "consent-withdrawn")
     }
 
@@ -73,7 +78,8 @@ struct ExchangeEngineTests {
     func wrongPurpose() async throws {
         let fixture = try await EngineFixture()
         let denied = await #expect(throws: ExchangeError.self) {
-            try await fixture.civil.request(EngineFixture.insuranceRequest(purpose: "marriage-registration"), from: F.resources)
+            try await fixture.civil.request(
+                EngineFixture.insuranceRequest(purpose: "marriage-registration"), from: F.resources)
         }
         #expect(denied?.code == "purpose-not-allowed")
         #expect(try await fixture.kinds(F.resources).suffix(2) == [.requestReceived, .decision])
@@ -165,8 +171,10 @@ struct ExchangeEngineTests {
     @Test("both sides' bundles verify, replay clean and cross-check: every disclosure has its receipt")
     func auditable() async throws {
         let fixture = try await EngineFixture()
-        _ = try await fixture.civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
-        _ = try? await fixture.civil.request(EngineFixture.insuranceRequest(purpose: "marriage-registration"), from: F.resources)
+        _ = try await fixture.civil.request(
+            EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
+        _ = try? await fixture.civil.request(
+            EngineFixture.insuranceRequest(purpose: "marriage-registration"), from: F.resources)
         var bundles: [String] = []
         for id in [F.resources, F.civil] {
             let log = try await AuditLog(store: fixture.stores[id]!, node: id, signer: fixture.keys[id]!)
@@ -204,7 +212,8 @@ struct ExchangeEngineSyncTests {
     static func approvedSubscription(_ fixture: EngineFixture) async throws -> Agreement {
         let application = AgreementApplication(
             id: "agr-sync-0001", resource: F.insurance.id, fields: ["insuredId", "scheme", "status", "monthlyBase"],
-            purpose: "social-assistance", legalBasis: .statutoryDuty, basisReference: "Social Assistance Measures Art. 9",
+            purpose: "social-assistance", legalBasis: .statutoryDuty,
+            basisReference: "Social Assistance Measures Art. 9",
             validUntil: Timestamp.now.adding(seconds: 365 * 86_400), subscription: Subscription(every: .daily))
         let applied = try await fixture.civil.apply(application, to: F.resources)
         #expect(applied.agreement.state == .applied)
@@ -259,7 +268,9 @@ struct ExchangeEngineSyncTests {
         // Every record once: 30 kept, each from exactly one receipt.
         let receipts = try await receiptHashes(fixture)
         var keys: [String] = []
-        for hash in receipts { keys += try await fixture.stores[F.civil]!.receivedRecords(requestHash: hash).map(\.key) }
+        for hash in receipts {
+            keys += try await fixture.stores[F.civil]!.receivedRecords(requestHash: hash).map(\.key)
+        }
         #expect(keys.sorted() == (0..<30).map { String(format: "insured-%02d", $0) })
     }
 
@@ -345,10 +356,12 @@ struct ExchangeEnginePeerTests {
     @Test("a witness checks consistency, cosigns, and the provider's stored checkpoint carries the cosignature")
     func witnessing() async throws {
         let fixture = try await EngineFixture()
-        _ = try await fixture.civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
+        _ = try await fixture.civil.request(
+            EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
         let first = try await fixture.civil.witness(F.resources)
         #expect(first.previousSize == 0 && first.size > 0)
-        _ = try await fixture.civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
+        _ = try await fixture.civil.request(
+            EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
         let second = try await fixture.civil.witness(F.resources)
         #expect(second.previousSize == first.size && second.size > first.size)
         let stored = try #require(try await fixture.stores[F.resources]!.auditCheckpoints().last)
@@ -365,7 +378,8 @@ struct ExchangeEnginePeerTests {
     @Test("a provider that rewrote its log is caught by its witness: checkpoint-inconsistent")
     func forkCaught() async throws {
         let fixture = try await EngineFixture()
-        _ = try await fixture.civil.request(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
+        _ = try await fixture.civil.request(
+            EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
         _ = try await fixture.civil.witness(F.resources)
         // The same node key, a different history: a log rebuilt from scratch with more entries.
         let forged = try SQLiteStore(path: fixture.directory.path("forged.sqlite"))
@@ -437,7 +451,8 @@ struct ExchangeEngineReviewTests {
             log: try await AuditLog(store: store, node: F.civil, signer: stranger), federation: fixture.federation,
             transport: fixture.inProcess)
         let refused = await #expect(throws: ExchangeError.self) {
-            try await impostor.request(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
+            try await impostor.request(
+                EngineFixture.insuranceRequest(selector: .keys(["insured-01"])), from: F.resources)
         }
         #expect(refused?.code == "unknown-key-id", "\(String(describing: refused))")
         #expect(refused?.reason.contains("federation file") == true)
@@ -465,7 +480,9 @@ struct ExchangeEngineProbingTests {
             resource: F.household.id, fields: ["householdId", "memberIdNumbers"],
             selector: .fieldEquals(field: "memberIdNumbers", value: "(never shared)"), purpose: "marriage-registration",
             legalBasis: .statutoryDuty)
-        let refused = await #expect(throws: ExchangeError.self) { try await fixture.civil.request(probe, from: F.security) }
+        let refused = await #expect(throws: ExchangeError.self) {
+            try await fixture.civil.request(probe, from: F.security)
+        }
         #expect(refused?.code == "selector-not-granted", "\(String(describing: refused))")
         #expect(try await fixture.kinds(F.security).last == .requestRefused)
         var allowed = probe
@@ -483,10 +500,14 @@ struct ExchangeEngineProbingTests {
         let unconditional = await #expect(throws: ExchangeError.self) {
             try await fixture.civil.apply(application, to: F.resources)
         }
-        #expect(unconditional?.reason.contains("agreement.nothing-conditional") == true, "\(String(describing: unconditional))")
+        #expect(
+            unconditional?.reason.contains("agreement.nothing-conditional") == true,
+            "\(String(describing: unconditional))")
         application.fields = ["insuredId", "monthlyBase"]
         application.validUntil = Timestamp.now.adding(seconds: -86_400)
-        let ended = await #expect(throws: ExchangeError.self) { try await fixture.civil.apply(application, to: F.resources) }
+        let ended = await #expect(throws: ExchangeError.self) {
+            try await fixture.civil.apply(application, to: F.resources)
+        }
         #expect(ended?.reason.contains("agreement.already-ended") == true)
         application.validUntil = Timestamp.now.adding(seconds: 86_400)
         #expect(try await fixture.civil.apply(application, to: F.resources).agreement.state == .applied)
@@ -494,7 +515,8 @@ struct ExchangeEngineProbingTests {
 
     @Test("a request may leave out empty consents and subjects and a false strict")
     func lenientDefaults() throws {
-        let minimal = #"{"fields":["insuredId"],"purpose":"social-assistance","resource":"gov.human-resources/social-insurance-status","selector":{"all":true}}"#
+        let minimal =
+            #"{"fields":["insuredId"],"purpose":"social-assistance","resource":"gov.human-resources/social-insurance-status","selector":{"all":true}}"#
         let request = try JSONDecoder().decode(ExchangeRequest.self, from: Data(minimal.utf8))
         #expect(request.consentIDs.isEmpty && request.subjects.isEmpty && !request.strict && request.legalBasis == nil)
     }

@@ -131,7 +131,9 @@ public enum AuditReplay {
                     $0.at == moment && loggedAfter("agreement", agreement.id, $0.state.rawValue, $0.at, sequence)
                 }
             }
-            guard snapshot.consents.values.contains(where: lateConsent) || snapshot.allAgreements.contains(where: lateAgreement)
+            guard
+                snapshot.consents.values.contains(where: lateConsent)
+                    || snapshot.allAgreements.contains(where: lateAgreement)
             else { return snapshot }
             let trimmedConsents = snapshot.consents.values.compactMap { status -> ConsentStatus? in
                 var status = status

@@ -54,14 +54,16 @@ extension ExchangeEngine {
         }
         guard catalog.revision == reply.revision else {
             throw ExchangeError(
-                code: "bad-response", reason: "\(peer)'s catalog does not hash to the revision it signed (\(reply.revision))")
+                code: "bad-response",
+                reason: "\(peer)'s catalog does not hash to the revision it signed (\(reply.revision))")
         }
         for entry in reply.entries {
             let issues = entry.validationIssues()
             guard entry.provider == peer, ResourceID.node(of: entry.id) == peer, issues.isEmpty else {
                 throw ExchangeError(
                     code: "bad-response",
-                    reason: "\(peer)'s catalog has an entry \(entry.id) that is not valid or not its own: \(issues.map(\.description).joined(separator: "; "))"
+                    reason:
+                        "\(peer)'s catalog has an entry \(entry.id) that is not valid or not its own: \(issues.map(\.description).joined(separator: "; "))"
                 )
             }
         }

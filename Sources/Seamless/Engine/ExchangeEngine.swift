@@ -143,7 +143,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 await logRefusal(requestHash: requestHash, code: code, peer: signer, at: moment)
             }
             return .failure(
-                RefusalReply(refuse(Self.status(forEnvelope: code), code, error.reason, requestHash: requestHash, to: signer)))
+                RefusalReply(
+                    refuse(Self.status(forEnvelope: code), code, error.reason, requestHash: requestHash, to: signer)))
         }
         let requester = opened.header.issuer
         do {
@@ -184,7 +185,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     }
 
     func badRequest(_ caller: Caller, _ reason: String) async -> RefusalReply {
-        await logRefusal(requestHash: caller.requestHash, code: "bad-request", peer: caller.requester, at: caller.moment)
+        await logRefusal(
+            requestHash: caller.requestHash, code: "bad-request", peer: caller.requester, at: caller.moment)
         return RefusalReply(refuse(400, "bad-request", reason, requestHash: caller.requestHash, to: caller.requester))
     }
 
@@ -361,7 +363,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         }
         do {
             // Another department's agreement is as unknown to the caller as one that does not exist.
-            guard let agreement = try await store.agreement(id: query.id), agreement.requester == caller.requester else {
+            guard let agreement = try await store.agreement(id: query.id), agreement.requester == caller.requester
+            else {
                 return refuse(
                     404, "not-found", "\(caller.requester) has no agreement \(query.id) with \(id)",
                     requestHash: caller.requestHash, to: caller.requester)
@@ -411,7 +414,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let decisionSequence = try await log.append(decided)
         guard let grant = decision.grant else {
             metrics.denied(decision.denial.map { "\($0.code)" } ?? "denied")
-            let response = ExchangeResponse(requestHash: requestHash, decision: decision, auditSequence: decisionSequence)
+            let response = ExchangeResponse(
+                requestHash: requestHash, decision: decision, auditSequence: decisionSequence)
             return try TransportReply(status: 403, body: seal(response, to: requester))
         }
 
@@ -435,7 +439,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
             }
         }
         var page = try await store.records(
-            matching: RecordQuery(resource: request.resource, selector: selector, after: request.after, limit: limit + 1))
+            matching: RecordQuery(
+                resource: request.resource, selector: selector, after: request.after, limit: limit + 1))
         let isFeed: Bool
         if case .changedSince = selector { isFeed = true } else { isFeed = false }
         let next = page.count > limit ? (isFeed ? String(page[limit - 1].version) : page[limit - 1].key) : nil
@@ -461,7 +466,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         if access.legalBasis == .consent {
             let subjects = Array(Set(records.compactMap(\.subject))).sorted()
             if !subjects.isEmpty {
-                changes.append(.disclosedUnderConsent(peer: requester, consentIDs: request.consentIDs, subjects: subjects))
+                changes.append(
+                    .disclosedUnderConsent(peer: requester, consentIDs: request.consentIDs, subjects: subjects))
             }
         }
         _ = try await log.append(disclosed, applying: changes)
@@ -514,7 +520,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// Asks `provider` for records, verifies the answer, logs the receipt and keeps the records for the
     /// request's purpose until their data life ends (both in one transaction).
-    public func request(_ request: ExchangeRequest, from provider: String) async throws(ExchangeError) -> ExchangeResult {
+    public func request(_ request: ExchangeRequest, from provider: String) async throws(ExchangeError) -> ExchangeResult
+    {
         try await exchange(request, from: provider, also: { _ in [] })
     }
 
@@ -545,7 +552,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
             throw ExchangeError(code: refusal.code, reason: "\(provider) refused the request: \(refusal.reason)")
         }
         guard let decision = response.decision else {
-            throw ExchangeError(code: "bad-response", reason: "\(provider)'s answer has neither a decision nor a refusal")
+            throw ExchangeError(
+                code: "bad-response", reason: "\(provider)'s answer has neither a decision nor a refusal")
         }
         guard let grant = decision.grant else {
             let denial = decision.denial.map { "\($0.code)" } ?? "denied"
@@ -576,7 +584,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         do {
             sequence = try await log.append(receipt, applying: [.keepReceived(records)] + also(response.records))
         } catch {
-            throw ExchangeError(code: "unavailable", reason: "the receipt could not be logged, so nothing was kept: \(error)")
+            throw ExchangeError(
+                code: "unavailable", reason: "the receipt could not be logged, so nothing was kept: \(error)")
         }
         metrics.received(records: records.count)
         return ExchangeResult(
@@ -599,12 +608,14 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         do {
             opened = try opener.open(reply.body, now: clock())
         } catch {
-            throw await unverifiedRefusal(reply, from: provider) ?? ExchangeError(
-                code: "bad-response",
-                reason: "\(provider)'s answer (HTTP \(reply.status)) does not verify: \(error)")
+            throw await unverifiedRefusal(reply, from: provider)
+                ?? ExchangeError(
+                    code: "bad-response",
+                    reason: "\(provider)'s answer (HTTP \(reply.status)) does not verify: \(error)")
         }
         guard opened.header.issuer == provider else {
-            throw ExchangeError(code: "bad-response", reason: "the answer is signed by \(opened.header.issuer), not \(provider)")
+            throw ExchangeError(
+                code: "bad-response", reason: "the answer is signed by \(opened.header.issuer), not \(provider)")
         }
         let response: ExchangeResponse
         do {
@@ -616,14 +627,17 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         if response.refusal != nil && response.requestHash == nil { return response }
         guard response.requestHash == requestHash else {
             throw ExchangeError(
-                code: "request-hash-mismatch", reason: "\(provider)'s answer is for another request (\(response.requestHash ?? "none"))")
+                code: "request-hash-mismatch",
+                reason: "\(provider)'s answer is for another request (\(response.requestHash ?? "none"))")
         }
         return response
     }
 
     /// Applies to `provider` for an agreement on one of its conditional resources. The provider records it
     /// as `applied` and says by when its approver must answer.
-    public func apply(_ application: AgreementApplication, to provider: String) async throws(ExchangeError) -> AgreementReply {
+    public func apply(
+        _ application: AgreementApplication, to provider: String
+    ) async throws(ExchangeError) -> AgreementReply {
         let reply: AgreementReply = try await call(Self.applyPath, application, provider)
         var event = AuditEvent(kind: .agreementTransition, at: Timestamp(clock()), node: id)
         event.peer = provider
@@ -634,13 +648,16 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         do {
             _ = try await log.append(event)
         } catch {
-            throw ExchangeError(code: "unavailable", reason: "the application was made but could not be logged: \(error)")
+            throw ExchangeError(
+                code: "unavailable", reason: "the application was made but could not be logged: \(error)")
         }
         return reply
     }
 
     /// The state of this node's application `id` at `provider`.
-    public func agreementStatus(id agreementID: String, at provider: String) async throws(ExchangeError) -> AgreementReply {
+    public func agreementStatus(
+        id agreementID: String, at provider: String
+    ) async throws(ExchangeError) -> AgreementReply {
         try await call(Self.agreementStatusPath, AgreementStatusQuery(id: agreementID), provider)
     }
 
@@ -693,8 +710,10 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         do {
             opened = try opener.open(reply.body, now: clock())
         } catch {
-            throw await unverifiedRefusal(reply, from: provider) ?? ExchangeError(
-                code: "bad-response", reason: "\(provider)'s answer (HTTP \(reply.status)) does not verify: \(error)")
+            throw await unverifiedRefusal(reply, from: provider)
+                ?? ExchangeError(
+                    code: "bad-response",
+                    reason: "\(provider)'s answer (HTTP \(reply.status)) does not verify: \(error)")
         }
         guard opened.header.issuer == provider else {
             throw ExchangeError(
@@ -718,7 +737,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         do {
             try await store.saveSubscription(
                 SubscriptionState(
-                    agreementID: agreement.id, provider: provider, resource: agreement.resource, fields: agreement.fields,
+                    agreementID: agreement.id, provider: provider, resource: agreement.resource,
+                    fields: agreement.fields,
                     purpose: agreement.purpose, legalBasis: agreement.legalBasis, every: subscription.every, cursor: 0))
         } catch {
             throw ExchangeError(code: "unavailable", reason: "the subscription could not be saved: \(error)")
@@ -738,7 +758,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     /// Pulls every change of `subscription`'s resource since its cursor, page by page. Each page's receipt,
     /// records and new cursor commit together, so an interruption (network, restart) loses nothing and
     /// repeats nothing: the next sync starts after the last page that committed.
-    public func sync(_ subscription: SubscriptionState, pageSize: Int = 1_000) async throws(ExchangeError) -> SyncOutcome {
+    public func sync(
+        _ subscription: SubscriptionState, pageSize: Int = 1_000
+    ) async throws(ExchangeError) -> SyncOutcome {
         var cursor = subscription.cursor
         var outcome = SyncOutcome(records: 0, pages: 0, cursor: cursor)
         for _ in 0..<1_000_000 {
@@ -887,12 +909,14 @@ actor EngineState {
         guard federation.version >= self.federation.version else {
             throw FederationError(
                 .rolledBack,
-                "the node has version \(self.federation.version) of the federation; version \(federation.version) is older")
+                "the node has version \(self.federation.version) of the federation; version \(federation.version) is older"
+            )
         }
         guard federation.version > self.federation.version || federation == self.federation else {
             throw FederationError(
                 .invalid,
-                "version \(federation.version) of the federation differs from the one the node has; a changed file needs a new version")
+                "version \(federation.version) of the federation differs from the one the node has; a changed file needs a new version"
+            )
         }
         self.federation = federation
         self.trust = trust

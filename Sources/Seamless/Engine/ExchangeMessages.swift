@@ -83,7 +83,9 @@ public struct ExchangeRequest: Sendable, Hashable, Codable {
                 problems.append("a selector names 1…\(RecordSelector.maxValues) values")
             }
         case .fieldEquals(let field, _):
-            if !fields.contains(field) && !FieldName.isValid(field) { problems.append("'\(field)' is not a field name") }
+            if !fields.contains(field) && !FieldName.isValid(field) {
+                problems.append("'\(field)' is not a field name")
+            }
         case .all:
             break
         case .changedSince(let version):

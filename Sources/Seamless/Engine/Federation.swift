@@ -164,7 +164,8 @@ public struct Federation: Sendable, Hashable, Codable {
         guard opened.header.audience == federation.federation else {
             throw FederationError(
                 .invalid,
-                "the file is addressed to '\(opened.header.audience)' but describes federation '\(federation.federation)'")
+                "the file is addressed to '\(opened.header.audience)' but describes federation '\(federation.federation)'"
+            )
         }
         let problems = federation.problems()
         guard problems.isEmpty else { throw FederationError(.invalid, problems.joined(separator: "; ")) }

@@ -16,7 +16,8 @@ extension ProviderRecord {
         do {
             value = try JSONParser().parse(line)
         } catch {
-            throw DocumentError(source: source, issues: [ValidationIssue(path: "$", rule: "records.bad-json", message: "\(error)")])
+            throw DocumentError(
+                source: source, issues: [ValidationIssue(path: "$", rule: "records.bad-json", message: "\(error)")])
         }
         guard case .object(let members) = value else {
             throw DocumentError(

@@ -653,7 +653,9 @@ public final class SQLiteStore: Store {
 
     // MARK: Nonces
 
-    public func rememberNonce(_ nonce: String, issuer: String, at moment: Timestamp, until: Timestamp) async throws
+    public func rememberNonce(
+        _ nonce: String, issuer: String, at moment: Timestamp, until: Timestamp
+    ) async throws
         -> Bool
     {
         try await write { db in
@@ -685,7 +687,9 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func receivedRequests(expiringBy moment: Timestamp) async throws -> [(
+    public func receivedRequests(
+        expiringBy moment: Timestamp
+    ) async throws -> [(
         requestHash: String, provider: String, resource: String
     )] {
         try await read { db in
@@ -723,7 +727,8 @@ public final class SQLiteStore: Store {
 
     public func subscriptions() async throws -> [SubscriptionState] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT document, cursor, lastSyncAt FROM subscription ORDER BY agreementID").map {
+            try Row.fetchAll(db, sql: "SELECT document, cursor, lastSyncAt FROM subscription ORDER BY agreementID").map
+            {
                 row in
                 var state = try Self.decode(SubscriptionState.self, row["document"])
                 state.cursor = row["cursor"]

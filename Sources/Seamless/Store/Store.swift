@@ -140,7 +140,9 @@ public protocol Store: Sendable {
     /// The received records kept for a request.
     func receivedRecords(requestHash: String) async throws -> [ReceivedRecord]
     /// The requests whose received records must be gone by `moment`, with the provider and resource.
-    func receivedRequests(expiringBy moment: Timestamp) async throws -> [(requestHash: String, provider: String, resource: String)]
+    func receivedRequests(
+        expiringBy moment: Timestamp
+    ) async throws -> [(requestHash: String, provider: String, resource: String)]
     /// The peers that received records of `subject` under consent `consentID`.
     func peersHolding(subject: String, consentID: String) async throws -> [String]
 
