@@ -23,7 +23,7 @@ struct ExchangeThroughput {
         do {
             print("# Exchange over HTTP, two nodes on 127.0.0.1")
             print("")
-            print("Ed25519 keys, SQLite (`synchronous = FULL`) per node, `HTTPTransport` ↔ `NodeServer`, one process.")
+            print("Ed25519 keys, a SQLite file (WAL) per node, `HTTPTransport` ↔ `NodeServer`, one process.")
             if only != "sync" {
                 try await roundTrips(nodes, requesters: requesters, seconds: seconds)
             }
