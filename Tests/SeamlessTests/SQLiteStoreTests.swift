@@ -122,3 +122,13 @@ struct SQLiteStoreTests {
         #expect(error?.reason.contains(path) == true)
     }
 }
+
+@Suite("SQLite durability")
+struct SQLiteDurabilityTests {
+    @Test("the writer syncs every commit (synchronous = FULL), though GRDB's WAL setup lowers it to NORMAL")
+    func synchronousFull() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        #expect(try await store.synchronousMode() == 2)
+    }
+}

@@ -18,6 +18,9 @@ public final class SQLiteStore: Store {
         }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
+            // GRDB puts a pool's writer in WAL mode with `synchronous = NORMAL` after `prepareDatabase` ran:
+            // set FULL again on the writer itself, or commits would be synced only at checkpoints.
+            try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(database)
         } catch {
             throw StoreError(.database, "cannot open the node database '\(path)': \(error)")
@@ -554,6 +557,11 @@ public final class SQLiteStore: Store {
     }
 
     // MARK: State version
+
+    /// The writer's `synchronous` setting (2 = FULL), for the durability test.
+    func synchronousMode() async throws -> Int {
+        try await database.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") ?? -1 }
+    }
 
     public func stateVersion() async throws -> Int {
         try await read { db in try Int.fetchOne(db, sql: "SELECT version FROM stateVersion WHERE id = 1") ?? 0 }
