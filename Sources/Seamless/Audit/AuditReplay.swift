@@ -108,12 +108,15 @@ public enum AuditReplay {
         // decision cannot be ordered by time; the log orders them. Where a status change was logged after
         // the decision, it did not count for it.
         var loggedAt: [String: Int] = [:]
+        var changeSeconds = Set<Int64>()
         for event in events {
             guard let sequence = event.sequence else { continue }
             if event.kind == .consentStatus, let id = event.consentID, let state = event.consentState {
                 loggedAt["consent \(id) \(state.rawValue) \(event.at.secondsSince1970)"] = sequence
+                changeSeconds.insert(event.at.secondsSince1970)
             } else if event.kind == .agreementTransition, let id = event.agreementID, let state = event.agreementState {
                 loggedAt["agreement \(id) \(state.rawValue) \(event.at.secondsSince1970)"] = sequence
+                changeSeconds.insert(event.at.secondsSince1970)
             }
         }
         func loggedAfter(_ kind: String, _ id: String, _ state: String, _ at: Timestamp, _ decision: Int) -> Bool {
@@ -121,6 +124,8 @@ public enum AuditReplay {
         }
         /// The snapshot as it stood when entry `sequence` was decided at `at`.
         func asDecided(_ snapshot: PolicySnapshot, at moment: Timestamp, sequence: Int) -> PolicySnapshot {
+            // Only a decision in the same second as a logged change can be affected: the common case is free.
+            guard changeSeconds.contains(moment.secondsSince1970) else { return snapshot }
             let lateConsent = { (status: ConsentStatus) in
                 status.history.contains {
                     $0.at == moment && loggedAfter("consent", status.record.id, $0.state.rawValue, $0.at, sequence)
