@@ -21,15 +21,17 @@ public actor AuditLog {
     private var flushing = false
     private let context = DigestContext(.sha256)
 
-    /// An entry waiting for the next transaction. Events are numbered and chained only when their
-    /// transaction is built, so a batch that loses a race with another writer can be numbered again.
+    /// Entries waiting for the next transaction, appended together (consecutive numbers, one commit).
+    /// Events are numbered and chained only when their transaction is built, so a batch that loses a race
+    /// with another writer can be numbered again.
     private struct Pending {
         enum Entry {
             case raw([UInt8])
             case event(AuditEvent)
         }
-        var entry: Entry
+        var entries: [Entry]
         var changes: [StoreChange]
+        /// Resumed with the first entry's sequence number.
         var continuation: CheckedContinuation<Int, any Error>
     }
 
@@ -61,7 +63,7 @@ public actor AuditLog {
     /// ``AuditEvent``s through the event overload; raw entries are for tests and foreign formats.
     public func append(_ entry: [UInt8]) async throws -> Int {
         try Self.checkSize(entry.count)
-        return try await enqueue(.raw(entry), changes: [])
+        return try await enqueue([.raw(entry)], changes: [])
     }
 
     /// Appends a valid event, numbered and chained to the entry before it, and returns its sequence number
@@ -69,7 +71,18 @@ public actor AuditLog {
     public func append(_ event: AuditEvent, applying changes: [StoreChange] = []) async throws -> Int {
         let issues = event.validationIssues()
         guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
-        return try await enqueue(.event(event), changes: changes)
+        return try await enqueue([.event(event)], changes: changes)
+    }
+
+    /// Appends several valid events as consecutive entries in one transaction (with `changes`), and returns
+    /// the first one's sequence number once they are durable: one sync where there would be several.
+    public func append(contentsOf events: [AuditEvent], applying changes: [StoreChange] = []) async throws -> Int {
+        for event in events {
+            let issues = event.validationIssues()
+            guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
+        }
+        guard !events.isEmpty else { return tree.size }
+        return try await enqueue(events.map { .event($0) }, changes: changes)
     }
 
     private static func checkSize(_ count: Int) throws {
@@ -80,9 +93,9 @@ public actor AuditLog {
         }
     }
 
-    private func enqueue(_ entry: Pending.Entry, changes: [StoreChange]) async throws -> Int {
+    private func enqueue(_ entries: [Pending.Entry], changes: [StoreChange]) async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(Pending(entry: entry, changes: changes, continuation: continuation))
+            pending.append(Pending(entries: entries, changes: changes, continuation: continuation))
             if !flushing {
                 flushing = true
                 Task { await self.flush() }
@@ -101,18 +114,19 @@ public actor AuditLog {
             while !batch.isEmpty {
                 let start = tree.size
                 let (rows, oversized) = number(batch, from: start)
-                for index in oversized.reversed() {
-                    batch[index].continuation.resume(
-                        throwing: StoreError(
-                            .refused,
-                            "an audit entry exceeds the \(Self.maxEntryBytes)-byte limit; log hashes, not payloads"))
-                    batch.remove(at: index)
+                if !oversized.isEmpty {
+                    // An item with an entry too large fails alone; the rest is numbered again without it.
+                    for index in oversized.reversed() {
+                        batch[index].continuation.resume(
+                            throwing: StoreError(
+                                .refused,
+                                "an audit entry exceeds the \(Self.maxEntryBytes)-byte limit; log hashes, not payloads"))
+                        batch.remove(at: index)
+                    }
+                    continue
                 }
-                guard !batch.isEmpty else { break }
                 do {
-                    try await store.appendAuditEntries(
-                        rows.filter { $0.entry.count <= Self.maxEntryBytes }, from: start,
-                        applying: batch.flatMap(\.changes))
+                    try await store.appendAuditEntries(rows, from: start, applying: batch.flatMap(\.changes))
                 } catch let error as StoreError where error.code == .conflict && conflicts < Self.maxConflictRetries {
                     conflicts += 1
                     do {
@@ -126,12 +140,16 @@ public actor AuditLog {
                     for item in batch { item.continuation.resume(throwing: error) }
                     break
                 }
-                for row in rows where row.entry.count <= Self.maxEntryBytes { tree.append(leafHash: row.leafHash) }
+                for row in rows { tree.append(leafHash: row.leafHash) }
                 if let every = checkpointEvery, tree.size - lastCheckpointSize >= every {
                     // The entries are durable already; if signing fails, the next checkpoint covers them.
                     _ = try? await checkpoint()
                 }
-                for (offset, item) in batch.enumerated() { item.continuation.resume(returning: start + offset) }
+                var next = start
+                for item in batch {
+                    item.continuation.resume(returning: next)
+                    next += item.entries.count
+                }
                 break
             }
         }
@@ -139,30 +157,31 @@ public actor AuditLog {
     }
 
     /// Numbers and chains the batch from `start`: the bytes and leaf hash of each entry, and the positions
-    /// of entries too large to log.
+    /// of the items with an entry too large to log.
     private func number(_ batch: [Pending], from start: Int) -> ([(entry: [UInt8], leafHash: [UInt8])], [Int]) {
         var previous: [UInt8]? = tree.size > 0 ? tree.leafHash(at: tree.size - 1) : nil
         var rows: [(entry: [UInt8], leafHash: [UInt8])] = []
         var oversized: [Int] = []
         var sequence = start
         for (index, item) in batch.enumerated() {
-            let bytes: [UInt8]
-            switch item.entry {
-            case .raw(let raw): bytes = raw
-            case .event(var event):
-                event.sequence = sequence
-                event.previous = previous.map { SeamlessHex.encode($0) }
-                bytes = event.entry
+            for entry in item.entries {
+                let bytes: [UInt8]
+                switch entry {
+                case .raw(let raw): bytes = raw
+                case .event(var event):
+                    event.sequence = sequence
+                    event.previous = previous.map { SeamlessHex.encode($0) }
+                    bytes = event.entry
+                }
+                guard bytes.count <= Self.maxEntryBytes else {
+                    oversized.append(index)
+                    break
+                }
+                let leafHash = MerkleHash.leaf(bytes, using: context)
+                rows.append((bytes, leafHash))
+                previous = leafHash
+                sequence += 1
             }
-            guard bytes.count <= Self.maxEntryBytes else {
-                oversized.append(index)
-                rows.append((bytes, []))
-                continue
-            }
-            let leafHash = MerkleHash.leaf(bytes, using: context)
-            rows.append((bytes, leafHash))
-            previous = leafHash
-            sequence += 1
         }
         return (rows, oversized)
     }

@@ -398,7 +398,6 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         received.peer = requester
         received.requestHash = requestHash
         received.resource = request.resource
-        _ = try await log.append(received)
 
         let snapshot = try await state.snapshot(store: store, node: id)
         let access = AccessRequest(
@@ -411,7 +410,8 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         decided.requestHash = requestHash
         decided.request = access
         decided.decision = decision
-        let decisionSequence = try await log.append(decided)
+        // Received and decided in one commit: the decision is durable before any record is read.
+        let decisionSequence = try await log.append(contentsOf: [received, decided]) + 1
         guard let grant = decision.grant else {
             metrics.denied(decision.denial.map { "\($0.code)" } ?? "denied")
             let response = ExchangeResponse(
