@@ -596,27 +596,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     private func openResponse(
         _ reply: TransportReply, from provider: String, requestHash: String
     ) async throws(ExchangeError) -> ExchangeResponse {
-        guard !reply.body.isEmpty else {
-            throw ExchangeError(
-                code: reply.status == 404 ? "not-found" : "unavailable",
-                reason: "\(provider) answered HTTP \(reply.status) without a signed body")
-        }
-        let opener = EnvelopeOpener(
-            trust: await state.trust, audience: .node(id), acceptedTypes: [.response], time: time,
-            limits: Self.answerLimits)
-        let opened: OpenedEnvelope
-        do {
-            opened = try opener.open(reply.body, now: clock())
-        } catch {
-            throw await unverifiedRefusal(reply, from: provider)
-                ?? ExchangeError(
-                    code: "bad-response",
-                    reason: "\(provider)'s answer (HTTP \(reply.status)) does not verify: \(error)")
-        }
-        guard opened.header.issuer == provider else {
-            throw ExchangeError(
-                code: "bad-response", reason: "the answer is signed by \(opened.header.issuer), not \(provider)")
-        }
+        let opened = try await openReply(reply, from: provider)
         let response: ExchangeResponse
         do {
             response = try opened.decode(ExchangeResponse.self)
