@@ -160,21 +160,7 @@ extension PostgresStore {
             guard let status = try Self.consentStatuses(found).first else {
                 throw StoreError(.notFound, "no consent '\(id)' is recorded")
             }
-            guard state == .active || state == .paused || state == .withdrawn else {
-                throw StoreError(
-                    .refused,
-                    "a consent can be set active, paused or withdrawn; \(state.rawValue) follows from its dates")
-            }
-            if let last = status.history.last, moment < last.at {
-                throw StoreError(
-                    .refused,
-                    "the change at \(moment) is before the consent's last change at \(last.at); withdrawal never acts retroactively"
-                )
-            }
-            if let refusal = ConsentStatus.refusal(from: status.state(at: moment), to: state) {
-                throw StoreError(.refused, "consent '\(id)': \(refusal)")
-            }
-            let change = ConsentStatusChange(consent: id, state: state, at: moment, by: by, reason: reason)
+            let change = try status.change(to: state, at: moment, by: by, reason: reason)
             try await insert(change, sequence: status.history.count, connection)
             return ConsentStatus(record: status.record, history: status.history + [change])
         }

@@ -120,7 +120,8 @@ public actor AuditLog {
                         batch[index].continuation.resume(
                             throwing: StoreError(
                                 .refused,
-                                "an audit entry exceeds the \(Self.maxEntryBytes)-byte limit; log hashes, not payloads"))
+                                "an audit entry exceeds the \(Self.maxEntryBytes)-byte limit; log hashes, not payloads")
+                        )
                         batch.remove(at: index)
                     }
                     continue

@@ -76,3 +76,27 @@ public struct ConsentStatus: Sendable, Hashable, Codable {
         }
     }
 }
+
+extension ConsentStatus {
+    /// The change to `state` at `moment`, if the rules allow it: only active, paused or withdrawn may be set
+    /// (the rest follows from the dates), never before the last change (withdrawal is never retroactive),
+    /// and only the transitions ``refusal(from:to:)`` permits. Every store applies exactly these rules.
+    public func change(
+        to state: ConsentState, at moment: Timestamp, by: String, reason: String?
+    ) throws(StoreError) -> ConsentStatusChange {
+        guard state == .active || state == .paused || state == .withdrawn else {
+            throw StoreError(
+                .refused, "a consent can be set active, paused or withdrawn; \(state.rawValue) follows from its dates")
+        }
+        if let last = history.last, moment < last.at {
+            throw StoreError(
+                .refused,
+                "the change at \(moment) is before the consent's last change at \(last.at); withdrawal never acts retroactively"
+            )
+        }
+        if let refusal = Self.refusal(from: self.state(at: moment), to: state) {
+            throw StoreError(.refused, "consent '\(record.id)': \(refusal)")
+        }
+        return ConsentStatusChange(consent: record.id, state: state, at: moment, by: by, reason: reason)
+    }
+}

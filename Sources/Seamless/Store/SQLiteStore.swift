@@ -307,21 +307,7 @@ public final class SQLiteStore: Store {
             guard let status = try Self.consentStatus(id: id, db) else {
                 throw StoreError(.notFound, "no consent '\(id)' is recorded")
             }
-            guard state == .active || state == .paused || state == .withdrawn else {
-                throw StoreError(
-                    .refused,
-                    "a consent can be set active, paused or withdrawn; \(state.rawValue) follows from its dates")
-            }
-            if let last = status.history.last, moment < last.at {
-                throw StoreError(
-                    .refused,
-                    "the change at \(moment) is before the consent's last change at \(last.at); withdrawal never acts retroactively"
-                )
-            }
-            if let refusal = ConsentStatus.refusal(from: status.state(at: moment), to: state) {
-                throw StoreError(.refused, "consent '\(id)': \(refusal)")
-            }
-            let change = ConsentStatusChange(consent: id, state: state, at: moment, by: by, reason: reason)
+            let change = try status.change(to: state, at: moment, by: by, reason: reason)
             try Self.insert(change, sequence: status.history.count, db)
             return ConsentStatus(record: status.record, history: status.history + [change])
         }
