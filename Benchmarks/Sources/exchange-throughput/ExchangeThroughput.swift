@@ -199,8 +199,8 @@ struct ExchangeThroughput {
         print(
             "CPU: \(format(cpu, 1)) s over \(format(elapsed, 1)) s (\(format(cpu / elapsed, 2)) cores busy), "
                 + "\(format(cpu / Double(records) * 1e6, 1)) µs per record; other processes kept "
-                + "\(format(others / elapsed, 2)) cores busy meanwhile. The sync asks for one page at a time, so "
-                + "provider and consumer take turns. Stages, from the provider's `handle` and the consumer's transport:"
+                + "\(format(others / elapsed, 2)) cores busy meanwhile. The sync asks for the next page while it keeps "
+                + "the current one, so provider and consumer overlap. Stages, from the provider's `handle` and the consumer's transport:"
         )
         print("")
         print("| stage | seconds | share |")

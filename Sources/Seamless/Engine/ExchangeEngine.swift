@@ -529,6 +529,23 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     private func exchange(
         _ request: ExchangeRequest, from provider: String, also: ([ResponseRecord]) -> [StoreChange]
     ) async throws(ExchangeError) -> ExchangeResult {
+        try await keep(try await fetch(request, from: provider), also: also)
+    }
+
+    /// A verified, granted answer not yet kept: what ``keep(_:also:)`` commits.
+    struct Fetched: Sendable {
+        let provider: String
+        let request: ExchangeRequest
+        let requestHash: String
+        let responseHash: String
+        let response: ExchangeResponse
+        let decision: PolicyDecision
+        let grant: Grant
+        let moment: Date
+    }
+
+    /// Sends `request`, verifies the answer and its binding to the request, and returns it if granted.
+    func fetch(_ request: ExchangeRequest, from provider: String) async throws(ExchangeError) -> Fetched {
         guard let member = await state.federation.member(provider) else {
             throw ExchangeError(code: "unknown-peer", reason: "\(provider) is not a member of the federation")
         }
@@ -561,36 +578,48 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 code: denial, reason: "\(provider) denied the request: \(decision.denial?.reason ?? "")",
                 decision: decision)
         }
-        let received = Timestamp(moment)
+        return Fetched(
+            provider: provider, request: request, requestHash: requestHash, responseHash: AuditEvent.hash(reply.body),
+            response: response, decision: decision, grant: grant, moment: moment)
+    }
+
+    /// Logs the receipt and keeps the records (and `also`'s changes) in one transaction.
+    func keep(
+        _ fetched: Fetched, also: ([ResponseRecord]) -> [StoreChange]
+    ) async throws(ExchangeError) -> ExchangeResult {
+        let (request, grant, provider) = (fetched.request, fetched.grant, fetched.provider)
+        let received = Timestamp(fetched.moment)
         let expiresAt = received.adding(seconds: Int64(grant.dataLifeDays) * 86_400)
-        let records = response.records.map {
+        let records = fetched.response.records.map {
             ReceivedRecord(
                 provider: provider, resource: request.resource, key: $0.key, subject: $0.subject,
-                fields: $0.fields.filter { grant.fields.contains($0.key) }, requestHash: requestHash,
+                fields: $0.fields.filter { grant.fields.contains($0.key) }, requestHash: fetched.requestHash,
                 purpose: request.purpose, expiresAt: expiresAt,
                 consentIDs: request.legalBasis == .consent ? request.consentIDs : [])
         }
         var receipt = AuditEvent(kind: .receipt, at: received, node: id)
         receipt.peer = provider
-        receipt.requestHash = requestHash
+        receipt.requestHash = fetched.requestHash
         receipt.resource = request.resource
         receipt.purpose = request.purpose
         receipt.fields = grant.fields
         receipt.recordCount = records.count
-        receipt.responseHash = AuditEvent.hash(reply.body)
+        receipt.responseHash = fetched.responseHash
         receipt.dataLifeDays = grant.dataLifeDays
         receipt.expiresAt = expiresAt
         let sequence: Int
         do {
-            sequence = try await log.append(receipt, applying: [.keepReceived(records)] + also(response.records))
+            sequence = try await log.append(
+                receipt, applying: [.keepReceived(records)] + also(fetched.response.records))
         } catch {
             throw ExchangeError(
                 code: "unavailable", reason: "the receipt could not be logged, so nothing was kept: \(error)")
         }
         metrics.received(records: records.count)
         return ExchangeResult(
-            provider: provider, requestHash: requestHash, decision: decision, records: records, next: response.next,
-            providerAuditSequence: response.auditSequence, receiptSequence: sequence)
+            provider: provider, requestHash: fetched.requestHash, decision: fetched.decision, records: records,
+            next: fetched.response.next, providerAuditSequence: fetched.response.auditSequence,
+            receiptSequence: sequence)
     }
 
     private func openResponse(
@@ -741,23 +770,44 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     public func sync(
         _ subscription: SubscriptionState, pageSize: Int = 1_000
     ) async throws(ExchangeError) -> SyncOutcome {
-        var cursor = subscription.cursor
-        var outcome = SyncOutcome(records: 0, pages: 0, cursor: cursor)
-        for _ in 0..<1_000_000 {
-            let request = ExchangeRequest(
+        let page = { (cursor: Int) in
+            ExchangeRequest(
                 resource: subscription.resource, fields: subscription.fields, selector: .changedSince(cursor),
                 purpose: subscription.purpose, legalBasis: subscription.legalBasis, limit: pageSize)
-            let moment = Timestamp(clock())
-            var reached = cursor
-            let result = try await exchange(request, from: subscription.provider) { records in
-                reached = max(cursor, records.compactMap(\.version).max() ?? cursor)
-                return [.advanceCursor(agreementID: subscription.agreementID, version: reached, at: moment)]
+        }
+        var cursor = subscription.cursor
+        var outcome = SyncOutcome(records: 0, pages: 0, cursor: cursor)
+        // Pipelined: while page n is being kept, page n+1 is already asked for (its cursor is known from
+        // page n's answer). Pages are kept strictly in order; a page fetched after a failed one is dropped.
+        var fetched = try await fetch(page(cursor), from: subscription.provider)
+        for _ in 0..<1_000_000 {
+            let reached = max(cursor, fetched.response.records.compactMap(\.version).max() ?? cursor)
+            let more = fetched.response.next != nil && reached > cursor
+            let (nextRequest, provider) = (page(reached), subscription.provider)
+            let next: Task<Result<Fetched, ExchangeError>, Never>? =
+                more
+                ? Task {
+                    do throws(ExchangeError) {
+                        return .success(try await self.fetch(nextRequest, from: provider))
+                    } catch {
+                        return .failure(error)
+                    }
+                } : nil
+            let moment = Timestamp(fetched.moment)
+            do {
+                _ = try await keep(fetched) { _ in
+                    [.advanceCursor(agreementID: subscription.agreementID, version: reached, at: moment)]
+                }
+            } catch {
+                next?.cancel()
+                _ = await next?.value
+                throw error
             }
             outcome.pages += 1
-            outcome.records += result.records.count
-            let moved = reached > cursor
+            outcome.records += fetched.response.records.count
             cursor = reached
-            guard result.next != nil, moved else { break }
+            guard let next else { break }
+            fetched = try await next.value.get()
         }
         outcome.cursor = cursor
         return outcome
