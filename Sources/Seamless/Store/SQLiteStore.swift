@@ -421,12 +421,14 @@ public final class SQLiteStore: Store {
     ) async throws {
         let rows = entries.map { (Data($0.entry), Data($0.leafHash)) }
         try await write { db in
-            let next = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM auditEntry") ?? 0
+            // Statements on the hot paths are prepared once per connection (GRDB caches them by SQL text).
+            let next =
+                try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM auditEntry")) ?? 0
             guard next == sequence else {
                 throw StoreError(
                     .conflict, "the audit log has \(next) entries, not \(sequence): another writer appended first")
             }
-            let statement = try db.makeStatement(
+            let statement = try db.cachedStatement(
                 sql: "INSERT INTO auditEntry (sequence, entry, leafHash) VALUES (?, ?, ?)")
             for (offset, row) in rows.enumerated() {
                 try statement.execute(arguments: [sequence + offset, row.0, row.1])
@@ -438,7 +440,7 @@ public final class SQLiteStore: Store {
     private static func apply(_ change: StoreChange, _ db: Database) throws {
         switch change {
         case .keepReceived(let records):
-            let statement = try db.makeStatement(
+            let statement = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO received
                     (provider, resource, key, subject, fields, requestHash, purpose, expiresAt, consentIDs)
@@ -566,8 +568,8 @@ public final class SQLiteStore: Store {
         return try await write { db in
             var versions: [String: Int] = [:]
             var added = 0
-            let exists = try db.makeStatement(sql: "SELECT 1 FROM record WHERE resource = ? AND key = ?")
-            let insert = try db.makeStatement(
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM record WHERE resource = ? AND key = ?")
+            let insert = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO record (resource, key, subject, fields, version, updatedAt)
                     VALUES (?, ?, ?, ?, ?, ?)
@@ -653,9 +655,9 @@ public final class SQLiteStore: Store {
         -> Bool
     {
         try await write { db in
-            try db.execute(sql: "DELETE FROM nonce WHERE until < ?", arguments: [moment.secondsSince1970])
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO nonce (issuer, nonce, until) VALUES (?, ?, ?)",
+            try db.cachedStatement(sql: "DELETE FROM nonce WHERE until < ?").execute(
+                arguments: [moment.secondsSince1970])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO nonce (issuer, nonce, until) VALUES (?, ?, ?)").execute(
                 arguments: [issuer, nonce, until.secondsSince1970])
             return db.changesCount == 1
         }
