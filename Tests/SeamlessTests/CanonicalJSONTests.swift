@@ -1,4 +1,5 @@
 import Foundation
+import SeamlessFixtures
 import Testing
 
 @testable import Seamless
@@ -160,5 +161,43 @@ struct JSONParserTests {
         #expect(try JSONParser().parse(Array("123456789012345".utf8)).integerValue == 123_456_789_012_345)
         #expect(try JSONParser().parse(Array("1.5E+2".utf8)) == .number(150))
         #expect(try JSONParser().parse(Array(" \n\t[ ] ".utf8)) == .array([]))
+    }
+}
+
+@Suite("Encoding straight to JSON values")
+struct JSONValueEncoderTests {
+    struct Odd: Codable {
+        var optionalAbsent: String?
+        var optionalPresent: Int? = 7
+        var nested: [[Double]] = [[1.5, -0.0], []]
+        var unsigned: UInt64 = 9_007_199_254_740_992
+        var small: Int8 = -3
+        var float: Float = 0.25
+        var flags: [Bool] = [true, false]
+        var map: [String: JSONValue] = ["b": .null, "a": .array([.string("é\u{1}")])]
+        var text = "line\nbreak \"quoted\" \\ slash"
+    }
+
+    @Test("gives the bytes JSONEncoder and the parser give, for the project's types and odd ones")
+    func sameAsJSONEncoder() throws {
+        func both(_ value: some Encodable) throws -> ([UInt8], [UInt8]) {
+            (try CanonicalJSON.encode(value), try CanonicalJSON.encode(value, encoder: JSONEncoder()))
+        }
+        let checks: [([UInt8], [UInt8])] = [
+            try both(Odd()),
+            try both(FederationFixture.household),
+            try both(FederationFixture.agreement),
+            try both(FederationFixture.consent),
+            try both(FederationFixture.purposes),
+            try both(EngineFixture.insuranceRequest(selector: .fieldEquals(field: "status", value: "active"))),
+            try both(PolicyTests.consentRequest()),
+        ]
+        for (direct, viaText) in checks { #expect(direct == viaText, "\(String(decoding: direct, as: UTF8.self))") }
+    }
+
+    @Test("refuses what JSON cannot hold")
+    func nonFinite() {
+        #expect(throws: EncodingError.self) { try CanonicalJSON.encode([Double.nan]) }
+        #expect(throws: EncodingError.self) { try CanonicalJSON.encode(["x": Double.infinity]) }
     }
 }

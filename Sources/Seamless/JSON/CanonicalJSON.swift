@@ -12,10 +12,15 @@ public enum CanonicalJSON {
         return output
     }
 
-    /// The canonical bytes of any `Encodable` value: encoded with `encoder`, then canonicalised.
-    public static func encode<T: Encodable>(_ value: T, encoder: JSONEncoder = JSONEncoder()) throws -> [UInt8] {
-        let data = try encoder.encode(value)
-        return serialize(try JSONParser().parse(data))
+    /// The canonical bytes of any `Encodable` value, encoded straight into a ``JSONValue`` and serialised.
+    public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        serialize(try JSONValueEncoder.encode(value))
+    }
+
+    /// The canonical bytes of an `Encodable` value encoded with `encoder` (for its strategies), then
+    /// canonicalised.
+    public static func encode<T: Encodable>(_ value: T, encoder: JSONEncoder) throws -> [UInt8] {
+        serialize(try JSONParser().parse(try encoder.encode(value)))
     }
 
     /// Canonicalises a JSON text: parses it strictly, then serialises it.
