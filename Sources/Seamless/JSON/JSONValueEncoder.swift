@@ -5,19 +5,29 @@
 struct JSONValueEncoder {
     /// The JSON value of `value`.
     static func encode(_ value: some Encodable) throws -> JSONValue {
-        if let json = value as? JSONValue { return json }
-        let box = Box()
-        try value.encode(to: Impl(box: box, codingPath: []))
-        return box.resolved
+        try slot(value, path: []).resolved
     }
 
     /// Where one value is being built; containers fill it in place, so nested containers reach their parent.
+    /// Finished values are held as they are; only containers that may still grow are boxes.
     final class Box {
+        enum Slot {
+            case value(JSONValue)
+            case box(Box)
+
+            var resolved: JSONValue {
+                switch self {
+                case .value(let value): value
+                case .box(let box): box.resolved
+                }
+            }
+        }
+
         enum Content {
             case empty
             case value(JSONValue)
-            case object([String: Box])
-            case array([Box])
+            case object([String: Slot])
+            case array([Slot])
         }
         var content = Content.empty
 
@@ -30,22 +40,28 @@ struct JSONValueEncoder {
             }
         }
 
-        func object() -> [String: Box] {
-            if case .object(let members) = content { return members }
+        func makeObject() {
+            if case .object = content { return }
             content = .object([:])
-            return [:]
         }
 
-        func setMember(_ key: String, _ box: Box) {
-            var members = object()
-            members[key] = box
+        func set(_ key: String, _ slot: Slot) {
+            guard case .object(var members) = content else {
+                content = .object([key: slot])
+                return
+            }
+            content = .empty  // hand the storage over, so the dictionary grows in place
+            members[key] = slot
             content = .object(members)
         }
 
-        func append(_ box: Box) {
-            var elements: [Box] = []
-            if case .array(let existing) = content { elements = existing }
-            elements.append(box)
+        func append(_ slot: Slot) {
+            guard case .array(var elements) = content else {
+                content = .array([slot])
+                return
+            }
+            content = .empty
+            elements.append(slot)
             content = .array(elements)
         }
 
@@ -63,12 +79,15 @@ struct JSONValueEncoder {
         return .number(Double(value))
     }
 
-    static func encodeValue(_ value: some Encodable, into box: Box, path: [any CodingKey]) throws {
-        if let json = value as? JSONValue {
-            box.content = .value(json)
-            return
-        }
+    /// The slot of an encoded value: the value itself when it is (or encodes to) a finished value.
+    static func slot<T: Encodable>(_ value: T, path: [any CodingKey]) throws -> Box.Slot {
+        // A metatype comparison first: the dynamic cast costs more than the whole rest for most values.
+        if T.self == JSONValue.self, let json = value as? JSONValue { return .value(json) }
+        if T.self == String.self, let text = value as? String { return .value(.string(text)) }
+        let box = Box()
         try value.encode(to: Impl(box: box, codingPath: path))
+        if case .value(let finished) = box.content { return .value(finished) }
+        return .box(box)
     }
 
     struct Impl: Encoder {
@@ -77,7 +96,7 @@ struct JSONValueEncoder {
         var userInfo: [CodingUserInfoKey: Any] { [:] }
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-            _ = box.object()
+            box.makeObject()
             return KeyedEncodingContainer(Keyed<Key>(box: box, codingPath: codingPath))
         }
 
@@ -96,9 +115,7 @@ struct JSONValueEncoder {
         let codingPath: [any CodingKey]
 
         private func set(_ key: Key, _ value: JSONValue) {
-            let child = Box()
-            child.content = .value(value)
-            box.setMember(key.stringValue, child)
+            box.set(key.stringValue, .value(value))
         }
 
         mutating func encodeNil(forKey key: Key) throws { set(key, .null) }
@@ -121,9 +138,7 @@ struct JSONValueEncoder {
         mutating func encode(_ value: UInt32, forKey key: Key) throws { set(key, .number(Double(value))) }
         mutating func encode(_ value: UInt64, forKey key: Key) throws { set(key, .number(Double(value))) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            let child = Box()
-            try JSONValueEncoder.encodeValue(value, into: child, path: codingPath + [key])
-            box.setMember(key.stringValue, child)
+            box.set(key.stringValue, try JSONValueEncoder.slot(value, path: codingPath + [key]))
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(
@@ -131,14 +146,14 @@ struct JSONValueEncoder {
         ) -> KeyedEncodingContainer<NestedKey> {
             let child = Box()
             child.content = .object([:])
-            box.setMember(key.stringValue, child)
+            box.set(key.stringValue, .box(child))
             return KeyedEncodingContainer(Keyed<NestedKey>(box: child, codingPath: codingPath + [key]))
         }
 
         mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
             let child = Box()
             child.content = .array([])
-            box.setMember(key.stringValue, child)
+            box.set(key.stringValue, .box(child))
             return Unkeyed(box: child, codingPath: codingPath + [key])
         }
 
@@ -150,7 +165,7 @@ struct JSONValueEncoder {
 
         private func superEncoder(named name: String, path: [any CodingKey]) -> any Encoder {
             let child = Box()
-            box.setMember(name, child)
+            box.set(name, .box(child))
             return Impl(box: child, codingPath: path)
         }
     }
@@ -172,9 +187,7 @@ struct JSONValueEncoder {
         var count: Int { box.count }
 
         private func add(_ value: JSONValue) {
-            let child = Box()
-            child.content = .value(value)
-            box.append(child)
+            box.append(.value(value))
         }
 
         mutating func encodeNil() throws { add(.null) }
@@ -189,9 +202,7 @@ struct JSONValueEncoder {
         mutating func encode(_ value: Int) throws { add(.number(Double(value))) }
         mutating func encode(_ value: Int64) throws { add(.number(Double(value))) }
         mutating func encode<T: Encodable>(_ value: T) throws {
-            let child = Box()
-            try JSONValueEncoder.encodeValue(value, into: child, path: codingPath + [IndexKey(count)])
-            box.append(child)
+            box.append(try JSONValueEncoder.slot(value, path: codingPath + [IndexKey(count)]))
         }
 
         mutating func nestedContainer<NestedKey: CodingKey>(
@@ -200,7 +211,7 @@ struct JSONValueEncoder {
             let child = Box()
             child.content = .object([:])
             let path = codingPath + [IndexKey(count)]
-            box.append(child)
+            box.append(.box(child))
             return KeyedEncodingContainer(Keyed<NestedKey>(box: child, codingPath: path))
         }
 
@@ -208,14 +219,14 @@ struct JSONValueEncoder {
             let child = Box()
             child.content = .array([])
             let path = codingPath + [IndexKey(count)]
-            box.append(child)
+            box.append(.box(child))
             return Unkeyed(box: child, codingPath: path)
         }
 
         mutating func superEncoder() -> any Encoder {
             let child = Box()
             let path = codingPath + [IndexKey(count)]
-            box.append(child)
+            box.append(.box(child))
             return Impl(box: child, codingPath: path)
         }
     }
@@ -244,7 +255,7 @@ struct JSONValueEncoder {
         mutating func encode(_ value: UInt32) throws { box.content = .value(.number(Double(value))) }
         mutating func encode(_ value: UInt64) throws { box.content = .value(.number(Double(value))) }
         mutating func encode<T: Encodable>(_ value: T) throws {
-            try JSONValueEncoder.encodeValue(value, into: box, path: codingPath)
+            box.content = .value(try JSONValueEncoder.slot(value, path: codingPath).resolved)
         }
     }
 }
