@@ -521,3 +521,23 @@ struct ExchangeEngineProbingTests {
         #expect(request.consentIDs.isEmpty && request.subjects.isEmpty && !request.strict && request.legalBasis == nil)
     }
 }
+
+@Suite("Exchange engine: refusal sentences")
+struct ExchangeEngineSentenceTests {
+    typealias F = FederationFixture
+
+    @Test("a request missing a member is refused naming the member and its path, not a decoder dump")
+    func missingMember() async throws {
+        let fixture = try await EngineFixture()
+        let sealer = try EnvelopeSealer(key: fixture.keys[F.civil]!, issuer: F.civil)
+        let bytes = try sealer.seal(
+            canonicalJSON: Array(#"{"fields":["insuredId"],"purpose":"social-assistance","selector":{"all":true}}"#.utf8),
+            type: .request, audience: F.resources
+        ).bytes
+        let reply = await fixture.resources.provide(bytes)
+        let refusal = try #require(try fixture.response(reply).refusal)
+        #expect(refusal.code == "bad-request")
+        #expect(refusal.reason.contains("$.resource: the ExchangeRequest needs 'resource'"), "\(refusal.reason)")
+        #expect(!refusal.reason.contains("CodingKeys"))
+    }
+}

@@ -26,6 +26,10 @@ public struct OpenedEnvelope: Sendable {
         _ = try json()
         do {
             return try decoder.decode(type, from: Data(payload))
+        } catch let error as DecodingError {
+            // The same sentence a document on disk gets: the JSON path and what was expected there.
+            let issue = DocumentReader.issue(for: error, documentName: "\(T.self)")
+            throw EnvelopeError(.malformed, "the payload is not a valid \(T.self): \(issue.path): \(issue.message)")
         } catch {
             throw EnvelopeError(.malformed, "the payload is not a valid \(T.self): \(error)")
         }
