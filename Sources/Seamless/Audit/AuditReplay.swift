@@ -190,7 +190,7 @@ public enum AuditReplay {
                 var recent = 0
                 if let period = snapshot.purposes.match(request.purpose)?.limits.frequency?.per.seconds {
                     recent = requestTimes[
-                        "\(request.requester) \(request.resource) \(request.purpose)", default: RequestWindow()
+                        RequestWindow.key(request), default: RequestWindow()
                     ].count(before: request.at, within: period)
                 }
                 let again = snapshot.decide(request, recentRequests: recent)
@@ -324,30 +324,6 @@ public enum AuditReplay {
         return ReplayReport(
             origin: verification.manifest.origin, entries: verification.entryCount, decisionsReplayed: replayed,
             findings: findings)
-    }
-
-    /// The times of one requester's requests for one resource and purpose, oldest first; those that fall
-    /// out of the frequency period are dropped as the log moves on (its times do not go back).
-    struct RequestWindow {
-        private var times: [Timestamp] = []
-        private var start = 0
-
-        /// How many earlier requests are within `period` seconds before `at`; then records `at`.
-        mutating func count(before at: Timestamp, within period: Int64) -> Int {
-            let since = at.adding(seconds: -period)
-            while start < times.count, times[start] <= since { start += 1 }
-            if start > 1024, start * 2 > times.count {
-                times.removeFirst(start)
-                start = 0
-            }
-            defer { times.append(at) }
-            return times.count - start
-        }
-
-        /// Records an earlier request at `at` without counting.
-        mutating func note(_ at: Timestamp) {
-            times.append(at)
-        }
     }
 
     /// The kinds replay reads; the others are checked by ``BundleVerifier`` alone.

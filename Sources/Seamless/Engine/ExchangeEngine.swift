@@ -910,7 +910,7 @@ actor EngineState {
     private(set) var federation: Federation
     private(set) var trust: TrustStore
     private var cached: (version: Int, snapshot: PolicySnapshot)?
-    private var windows: [String: AuditReplay.RequestWindow] = [:]
+    private var windows: [String: RequestWindow] = [:]
     private var backoff: [String: (failures: Int, retryAt: Date)] = [:]
 
     /// Whether `peer` may be contacted now (it has not failed, or its back-off has passed).
@@ -965,7 +965,7 @@ actor EngineState {
     /// Notes earlier requests, oldest first, without counting them.
     func seed(_ requests: some Sequence<AccessRequest>) {
         for request in requests {
-            windows["\(request.requester) \(request.resource) \(request.purpose)", default: .init()].note(request.at)
+            windows[RequestWindow.key(request), default: .init()].note(request.at)
         }
     }
 
@@ -973,7 +973,7 @@ actor EngineState {
     /// frequency period (counted as `exchange-audit replay` counts them); then counts this one.
     func recentRequests(_ request: AccessRequest, purposes: PurposeRegistry) -> Int {
         guard let period = purposes.match(request.purpose)?.limits.frequency?.per.seconds else { return 0 }
-        return windows["\(request.requester) \(request.resource) \(request.purpose)", default: .init()]
+        return windows[RequestWindow.key(request), default: .init()]
             .count(before: request.at, within: period)
     }
 }
