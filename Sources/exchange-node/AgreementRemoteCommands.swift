@@ -53,7 +53,7 @@ extension AgreementCommand {
                 fields: fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
                 purpose: purpose, legalBasis: legalBasis, basisReference: basisReference,
                 validUntil: try parseMoment(validUntil), subscription: subscription)
-            let reply = try await withEngine(node) { engine throws(ExchangeError) in
+            let reply = try await withEngine(try node.open()) { engine throws(ExchangeError) in
                 try await engine.apply(application, to: provider)
             }
             print("\(provider) recorded application \(reply.agreement.id): \(reply.agreement.state.rawValue)")
@@ -72,7 +72,7 @@ extension AgreementCommand {
         @Argument(help: "The agreement id.") var id: String
 
         func run() async throws {
-            let agreement = try await withEngine(node) { engine throws(ExchangeError) in
+            let agreement = try await withEngine(try node.open()) { engine throws(ExchangeError) in
                 let reply = try await engine.agreementStatus(id: id, at: provider)
                 if reply.agreement.state == .approved, reply.agreement.subscription != nil {
                     try await engine.subscribe(reply.agreement)
@@ -92,12 +92,14 @@ extension AgreementCommand {
     }
 }
 
-/// Runs `body` with this node's engine on the HTTP transport, then closes the transport.
+/// Runs `body` with this node's engine on the HTTP transport (over `store`, or the node's own), then closes
+/// the transport. Unreachable peers exit 3, refusals and denials 1.
 func withEngine<T: Sendable>(
-    _ node: NodeOptions, _ body: (ExchangeEngine) async throws(ExchangeError) -> T
+    _ directory: NodeDirectory, store given: (any Store)? = nil,
+    _ body: (ExchangeEngine) async throws(ExchangeError) -> T
 ) async throws -> T {
-    let directory = try node.open()
-    let store = try await directory.store()
+    let store: any Store
+    if let given { store = given } else { store = try await directory.store() }
     let key = try directory.privateKey()
     let transport = HTTPTransport(timeout: .seconds(30))
     do {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Seamless
 import SeamlessCLI
-import SeamlessHTTP
 
 struct ConsentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -176,14 +175,9 @@ struct ConsentCommand: AsyncParsableCommand {
 
     /// Tells the peers that received the subject's data under this consent to purge it.
     static func notifyPeers(_ directory: NodeDirectory, _ store: any Store, _ status: ConsentStatus) async throws {
-        let key = try directory.privateKey()
-        let transport = HTTPTransport(timeout: .seconds(10))
-        let engine = try ExchangeEngine(
-            id: directory.configuration.id, key: key, store: store,
-            log: try await AuditLog(store: store, node: directory.configuration.id, signer: key),
-            federation: try directory.federation(), transport: transport)
-        let outcome = await engine.notifyWithdrawal(of: status)
-        try? await transport.shutdown()
+        let outcome = try await withEngine(directory, store: store) { engine in
+            await engine.notifyWithdrawal(of: status)
+        }
         for peer in outcome.told { print("  told \(peer), which purged the subject's data it received") }
         for (peer, reason) in outcome.unreachable.sorted(by: { $0.key < $1.key }) {
             print("  could not tell \(peer): \(reason) — run `exchange-node consent notify` again")

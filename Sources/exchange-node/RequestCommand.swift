@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Seamless
 import SeamlessCLI
-import SeamlessHTTP
 
 struct RequestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -69,23 +68,9 @@ struct RequestCommand: AsyncParsableCommand {
             dataLifeDays: dataLifeDays, strict: strict, after: after, limit: limit)
         let problems = request.problems()
         guard problems.isEmpty else { throw CommandFailure.usage(problems.joined(separator: "; ")) }
-        let store = try await directory.store()
-        let key = try directory.privateKey()
-        let log = try await AuditLog(store: store, node: directory.configuration.id, signer: key)
-        let transport = HTTPTransport()
-        defer { Task { try? await transport.shutdown() } }
-        let engine = try ExchangeEngine(
-            id: directory.configuration.id, key: key, store: store, log: log, federation: try directory.federation(),
-            transport: transport)
-        let result: ExchangeResult
-        do {
-            result = try await engine.request(request, from: provider)
-        } catch {
-            try? await transport.shutdown()
-            if ["unreachable", "timeout"].contains(error.code) { throw CommandFailure.io(error.description) }
-            throw CommandFailure.refused(error.description)
+        let result = try await withEngine(directory) { engine throws(ExchangeError) in
+            try await engine.request(request, from: provider)
         }
-        try? await transport.shutdown()
         if format == .json {
             try printJSON(Output(result))
             return
