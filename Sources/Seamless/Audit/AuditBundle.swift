@@ -115,8 +115,10 @@ public enum AuditBundle {
             files["checkpoints/\(checkpoint.size).note"] = Array(checkpoint.note.utf8)
         }
         var revisions = Set<String>()
+        let parser = JSONParser()
         for entry in entries {
-            guard let event = try? JSONDecoder().decode(AuditEvent.self, from: Data(entry)) else { continue }
+            // The log's own reader (as replay uses it): no JSONDecoder per entry.
+            guard let event = try? AuditEvent(json: try parser.parse(entry)) else { continue }
             if let revision = event.catalogRevision { revisions.insert(revision) }
             if let revision = event.decision?.basis.catalogRevision { revisions.insert(revision) }
         }

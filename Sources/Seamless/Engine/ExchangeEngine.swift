@@ -68,8 +68,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let longest = purposes.purposes.compactMap { $0.limits.frequency?.per.seconds }.max() ?? 0
         guard longest > 0 else { return 0 }
         let cutoff = Timestamp(clock()).adding(seconds: -longest)
-        let size = try await store.auditLeafHashes().count
-        var end = size
+        var end = await log.size
         var decisions: [AccessRequest] = []
         let parser = JSONParser()
         scan: while end > 0 {
