@@ -36,35 +36,8 @@ SCHEMA_SUFFIX = ".schema.json"
 JSON_LINES = {"records": "record"}
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in obj:
-            raise ValueError(f"duplicate key {key!r}")
-        obj[key] = value
-    return obj
-
-
-def load_json(path: Path) -> Any:
-    return json.loads(path.read_bytes().decode("utf-8"), object_pairs_hook=_no_duplicates)
-
-
-def load_json_lines(path: Path) -> list[tuple[int, Any]]:
-    """(line number, value) for every line; ValueError naming the line if one is not JSON."""
-    text = path.read_bytes().decode("utf-8")
-    if not text:
-        raise ValueError("the file is empty")
-    if not text.endswith("\n"):
-        raise ValueError("the last line does not end with a newline")
-    values = []
-    for number, line in enumerate(text[:-1].split("\n"), start=1):
-        if not line.strip():
-            raise ValueError(f"line {number} is empty")
-        try:
-            values.append((number, json.loads(line, object_pairs_hook=_no_duplicates)))
-        except ValueError as error:
-            raise ValueError(f"line {number}: {describe(error)}") from None
-    return values
+# The same strict readers as the cross-file checker (stdlib only): no duplicate keys, JSON Lines by line.
+from check_federation import load_json, load_json_lines  # noqa: E402
 
 
 def most_specific(error: ValidationError) -> ValidationError:
