@@ -220,19 +220,23 @@ struct DemoCommand: AsyncParsableCommand {
         walk.step("6. An incremental sync")
         let agreement = try await civil.agreementStatus(id: "agr-demo-0001", at: Self.security).agreement
         try await civil.subscribe(agreement)
-        var subscription = try await demo.stores[Self.civil]!.subscriptions().first!
+        var subscription = try Self.require(
+            try await demo.stores[Self.civil]!.subscriptions().first, "Civil Affairs' subscription to agr-demo-0001")
         let initial = try await civil.sync(subscription, pageSize: 20)
         walk.check(
             "Civil Affairs follows agr-demo-0001: the first sync brings \(initial.records) households in \(initial.pages) pages",
             initial.records == 30)
-        var changed = try await demo.stores[Self.security]!.records(
-            matching: RecordQuery(resource: household, selector: .keys(["ps-300002"]), limit: 1)
-        ).first!
+        var changed = try Self.require(
+            try await demo.stores[Self.security]!.records(
+                matching: RecordQuery(resource: household, selector: .keys(["ps-300002"]), limit: 1)
+
+            ).first, "household ps-300002 in the examples' records")
         changed.fields["district"] = .string("临江区")
         changed.updatedAt = .now
         _ = try await demo.stores[Self.security]!.upsertRecords([changed])
         walk.say("Public Security updates household ps-300002 (moved district).")
-        subscription = try await demo.stores[Self.civil]!.subscriptions().first!
+        subscription = try Self.require(
+            try await demo.stores[Self.civil]!.subscriptions().first, "Civil Affairs' subscription to agr-demo-0001")
         let incremental = try await civil.sync(subscription, pageSize: 20)
         walk.check("the next sync brings just that change: \(incremental.records) record", incremental.records == 1)
 
@@ -306,6 +310,14 @@ struct DemoCommand: AsyncParsableCommand {
                 "cross-check \(provider) ↔ \(Self.civil): every disclosure has its receipt\(crossed.unmatched.isEmpty ? "" : " — \(crossed.unmatched.count) unmatched")",
                 crossed.unmatched.isEmpty)
         }
+    }
+
+    /// `value`, or a clear error when the examples lack what the demo relies on.
+    static func require<T>(_ value: T?, _ what: String) throws -> T {
+        guard let value else {
+            throw CommandFailure.io("the examples have no \(what); the demo needs Schemas/examples as shipped")
+        }
+        return value
     }
 
     /// `Schemas/examples` of this checkout: given, or found above the working folder or the executable.
