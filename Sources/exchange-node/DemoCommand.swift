@@ -230,7 +230,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await demo.stores[Self.security]!.records(
                 matching: RecordQuery(resource: household, selector: .keys(["ps-300002"]), limit: 1)
 
-            ).first, "household ps-300002 in the examples' records")
+            ).first, "household ps-300002 among their records")
         changed.fields["district"] = .string("临江区")
         changed.updatedAt = .now
         _ = try await demo.stores[Self.security]!.upsertRecords([changed])
