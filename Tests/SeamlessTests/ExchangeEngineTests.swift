@@ -531,7 +531,8 @@ struct ExchangeEngineSentenceTests {
         let fixture = try await EngineFixture()
         let sealer = try EnvelopeSealer(key: fixture.keys[F.civil]!, issuer: F.civil)
         let bytes = try sealer.seal(
-            canonicalJSON: Array(#"{"fields":["insuredId"],"purpose":"social-assistance","selector":{"all":true}}"#.utf8),
+            canonicalJSON: Array(
+                #"{"fields":["insuredId"],"purpose":"social-assistance","selector":{"all":true}}"#.utf8),
             type: .request, audience: F.resources
         ).bytes
         let reply = await fixture.resources.provide(bytes)
