@@ -37,7 +37,7 @@ extension PostgresStore {
     }
 
     /// Applies one state change in the appending transaction.
-    private func apply(_ change: StoreChange, _ connection: PostgresConnection) async throws {
+    func apply(_ change: StoreChange, _ connection: PostgresConnection) async throws {
         switch change {
         case .keepReceived(let records):
             for record in records {
@@ -82,6 +82,18 @@ extension PostgresStore {
                 UPDATE subscription SET cursor = GREATEST(cursor, \(version)), last_sync_at = \(moment.secondsSince1970)
                 WHERE agreement_id = \(agreementID)
                 """)
+        case .rememberNonce(let issuer, let nonce, let moment, let until):
+            try await execute(connection, "DELETE FROM nonce WHERE valid_until < \(moment.secondsSince1970)")
+            let inserted = try await count(
+                connection,
+                """
+                INSERT INTO nonce (issuer, nonce, valid_until) VALUES (\(issuer), \(nonce), \(until.secondsSince1970))
+                ON CONFLICT (issuer, nonce) DO NOTHING RETURNING 1
+                """
+            )
+            guard inserted == 1 else {
+                throw StoreError(.replayed, "nonce '\(nonce)' of \(issuer) was used already", change: change)
+            }
         }
     }
 

@@ -122,16 +122,13 @@ extension PostgresStore {
     ) async throws
         -> Bool
     {
-        try await write("remembering a nonce of \(issuer) (table nonce)") { connection in
-            try await execute(connection, "DELETE FROM nonce WHERE valid_until < \(moment.secondsSince1970)")
-            let inserted = try await count(
-                connection,
-                """
-                INSERT INTO nonce (issuer, nonce, valid_until) VALUES (\(issuer), \(nonce), \(until.secondsSince1970))
-                ON CONFLICT (issuer, nonce) DO NOTHING RETURNING 1
-                """
-            )
-            return inserted == 1
+        do {
+            try await write("remembering a nonce of \(issuer) (table nonce)") { connection in
+                try await apply(.rememberNonce(issuer: issuer, nonce: nonce, at: moment, until: until), connection)
+            }
+            return true
+        } catch let error as StoreError where error.code == .replayed {
+            return false
         }
     }
 

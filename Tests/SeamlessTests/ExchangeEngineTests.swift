@@ -117,6 +117,26 @@ struct ExchangeEngineTests {
         #expect(try await fixture.kinds(F.resources).last == .requestRefused)
     }
 
+    @Test("copies of one request sent at once: one is answered, the others refused, one decision logged")
+    func concurrentReplay() async throws {
+        let fixture = try await EngineFixture()
+        let before = try await fixture.kinds(F.resources)
+        let bytes = try fixture.envelope(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])))
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 { group.addTask { await fixture.resources.provide(bytes).status } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(statuses.sorted() == [200] + Array(repeating: 409, count: 7))
+        let logged = try await fixture.kinds(F.resources).dropFirst(before.count)
+        #expect(logged.filter { $0 == .decision }.count == 1)
+        #expect(logged.filter { $0 == .disclosure }.count == 1)
+        #expect(logged.filter { $0 == .requestRefused }.count == 7)
+        // A request the replay did not get through is still answered: the nonce window holds one entry.
+        let fresh = await fixture.resources.provide(
+            try fixture.envelope(EngineFixture.insuranceRequest(selector: .keys(["insured-02"]))))
+        #expect(fresh.status == 200)
+    }
+
     @Test(
         "requests that do not verify are refused with their code, and only authenticated ones are logged",
         arguments: ["unknown-key", "wrong-audience", "malformed", "oversized", "bad-request"])
@@ -423,6 +443,21 @@ struct ExchangeEngineFrequencyTests {
             federation: fixture.federation, transport: fixture.inProcess)
         #expect(try await restarted.warmUp() == 4)
         fixture.inProcess.register(restarted, at: EngineFixture.endpoint(F.resources))
+        #expect(try await fourthRefused(fixture.civil, request, expectRefusal: true))
+    }
+
+    @Test("replayed copies of a request do not count against the frequency limit")
+    func replaysDoNotCount() async throws {
+        let fixture = try await EngineFixture()
+        let request = ExchangeRequest(
+            resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
+            purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
+            subjects: [F.consent.subject])
+        let bytes = try fixture.envelope(request)
+        #expect(await fixture.resources.provide(bytes).status == 200)
+        for _ in 0..<3 { #expect(await fixture.resources.provide(bytes).status == 409) }
+        // Two more are allowed today: the replays were refused before they were counted.
+        for _ in 0..<2 { _ = try await fourthRefused(fixture.civil, request, expectRefusal: false) }
         #expect(try await fourthRefused(fixture.civil, request, expectRefusal: true))
     }
 

@@ -6,7 +6,8 @@ import SeamlessBenchmarkSupport
 /// bulk subscription sync (verify, inflate, store and audit included), with a Markdown report.
 ///
 /// Environment: `EXCHANGE_BULK_RECORDS` (200,000), `EXCHANGE_PAGE_SIZE` (5,000), `EXCHANGE_REQUESTERS` (32),
-/// `EXCHANGE_SECONDS` (10, after a 1 s warm-up), `EXCHANGE_ONLY` (`round-trips` or `sync`, for a profiler).
+/// `EXCHANGE_SECONDS` (10, after a 1 s warm-up), `EXCHANGE_ONLY` (`round-trips` or `sync`, for a profiler),
+/// `EXCHANGE_TRANSPORT=in-process` (no HTTP: what the engines alone cost).
 @main
 struct ExchangeThroughput {
     typealias H = HouseholdRecords
@@ -19,7 +20,7 @@ struct ExchangeThroughput {
         let seconds = Double(environment["EXCHANGE_SECONDS"] ?? "") ?? 10
         let only = environment["EXCHANGE_ONLY"]
 
-        let nodes = try await TwoNodes()
+        let nodes = try await TwoNodes(inProcess: environment["EXCHANGE_TRANSPORT"] == "in-process")
         do {
             print("# Exchange over HTTP, two nodes on 127.0.0.1")
             print("")

@@ -47,13 +47,13 @@ struct TimedService: ExchangeService {
 
 /// The consumer's HTTP transport, timed: post to last byte of the answer, provider's work included.
 struct TimedTransport: Transport {
-    let http: HTTPTransport
+    let inner: any Transport
     let clock: StageClock
 
     func post(_ body: [UInt8], to base: String, path: String) async throws(TransportError) -> TransportReply {
         let start = ContinuousClock.now
         defer { clock.add(ContinuousClock.now - start) }
-        return try await http.post(body, to: base, path: path)
+        return try await inner.post(body, to: base, path: path)
     }
 }
 

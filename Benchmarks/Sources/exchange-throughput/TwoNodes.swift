@@ -23,13 +23,16 @@ final class TwoNodes: @unchecked Sendable {
     private var groups: [ServiceGroup] = []
     private var tasks: [Task<Void, any Error>] = []
 
-    init() async throws {
+    /// `inProcess`: no HTTP; the engines call each other through `InProcessTransport` (what the engines cost
+    /// without the HTTP stack).
+    init(inProcess: Bool = false) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "seamless-exchange-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let keys = [H.provider: try PrivateKey.generate(.ed25519), H.consumer: try PrivateKey.generate(.ed25519)]
         let placeholder = Self.federation(keys: keys, endpoints: [:], version: 1)
-        let transport = TimedTransport(http: http, clock: transportClock)
+        let local = InProcessTransport()
+        let transport = TimedTransport(inner: inProcess ? local : http, clock: transportClock)
         providerStore = try SQLiteStore(path: folder.appendingPathComponent("provider.sqlite").path)
         consumerStore = try SQLiteStore(path: folder.appendingPathComponent("consumer.sqlite").path)
         provider = try ExchangeEngine(
@@ -51,9 +54,15 @@ final class TwoNodes: @unchecked Sendable {
             at: Timestamp.now.adding(seconds: -86_400))
 
         var endpoints: [String: String] = [:]
-        endpoints[H.provider] =
-            "http://127.0.0.1:\(try await start(TimedService(engine: provider, clock: providerClock)))"
-        endpoints[H.consumer] = "http://127.0.0.1:\(try await start(consumer))"
+        if inProcess {
+            endpoints = [H.provider: "local:provider", H.consumer: "local:consumer"]
+            local.register(TimedService(engine: provider, clock: providerClock), at: endpoints[H.provider]!)
+            local.register(consumer, at: endpoints[H.consumer]!)
+        } else {
+            endpoints[H.provider] =
+                "http://127.0.0.1:\(try await start(TimedService(engine: provider, clock: providerClock)))"
+            endpoints[H.consumer] = "http://127.0.0.1:\(try await start(consumer))"
+        }
         let federation = Self.federation(keys: keys, endpoints: endpoints, version: 2)
         try await provider.update(federation: federation)
         try await consumer.update(federation: federation)

@@ -128,6 +128,15 @@ public actor AuditLog {
                 }
                 do {
                     try await store.appendAuditEntries(rows, from: start, applying: batch.flatMap(\.changes))
+                } catch let error as StoreError where error.code == .replayed {
+                    // A replayed request fails alone and leaves nothing; the rest is numbered again without it.
+                    guard let index = batch.firstIndex(where: { item in item.changes.contains { $0 == error.change } })
+                    else {
+                        for item in batch { item.continuation.resume(throwing: error) }
+                        break
+                    }
+                    batch.remove(at: index).continuation.resume(throwing: error)
+                    continue
                 } catch let error as StoreError where error.code == .conflict && conflicts < Self.maxConflictRetries {
                     conflicts += 1
                     do {

@@ -120,11 +120,16 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let requester: String
         let requestHash: String
         let moment: Date
+        /// The nonce still to remember, in the same commit as the request's first log entries (when
+        /// ``authenticate(_:nonceWithFirstEntry:)`` was asked to leave it).
+        let nonce: StoreChange?
     }
 
     /// Verifies a request envelope and its nonce; a refusal (signed, and logged when the signature
-    /// verified) when it does not pass.
-    func authenticate(_ bytes: [UInt8]) async -> Result<Caller, RefusalReply> {
+    /// verified) when it does not pass. With `nonceWithFirstEntry` the nonce is not written here but handed
+    /// back in ``Caller/nonce``, to commit with the request's first log entries: one sync instead of two. A
+    /// replay is then refused when that commit finds the nonce taken, and the commit leaves nothing.
+    func authenticate(_ bytes: [UInt8], nonceWithFirstEntry: Bool = false) async -> Result<Caller, RefusalReply> {
         let requestHash = AuditEvent.hash(bytes)
         let moment = clock()
         let opener = EnvelopeOpener(
@@ -146,17 +151,18 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                     refuse(Self.status(forEnvelope: code), code, error.reason, requestHash: requestHash, to: signer)))
         }
         let requester = opened.header.issuer
+        let until = Timestamp(secondsSince1970: opened.header.issuedAt + Self.nonceLifetime(time))
+        if nonceWithFirstEntry {
+            let nonce = StoreChange.rememberNonce(
+                issuer: requester, nonce: opened.header.nonce, at: Timestamp(moment), until: until)
+            return .success(
+                Caller(opened: opened, requester: requester, requestHash: requestHash, moment: moment, nonce: nonce))
+        }
         do {
             let remembered = try await store.rememberNonce(
-                opened.header.nonce, issuer: requester, at: Timestamp(moment),
-                until: Timestamp(secondsSince1970: opened.header.issuedAt + Self.nonceLifetime(time)))
+                opened.header.nonce, issuer: requester, at: Timestamp(moment), until: until)
             guard remembered else {
-                await logRefusal(requestHash: requestHash, code: "replayed-nonce", peer: requester, at: moment)
-                return .failure(
-                    RefusalReply(
-                        refuse(
-                            409, "replayed-nonce", "this nonce was used already: every request needs a fresh one",
-                            requestHash: requestHash, to: requester)))
+                return .failure(await refuseReplay(requestHash: requestHash, from: requester, at: moment))
             }
         } catch {
             return .failure(
@@ -165,7 +171,17 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                         503, "unavailable", "the node cannot check the nonce: \(error)", requestHash: requestHash,
                         to: requester)))
         }
-        return .success(Caller(opened: opened, requester: requester, requestHash: requestHash, moment: moment))
+        return .success(
+            Caller(opened: opened, requester: requester, requestHash: requestHash, moment: moment, nonce: nil))
+    }
+
+    /// The logged refusal of a request whose nonce was used already.
+    func refuseReplay(requestHash: String, from requester: String, at moment: Date) async -> RefusalReply {
+        await logRefusal(requestHash: requestHash, code: "replayed-nonce", peer: requester, at: moment)
+        return RefusalReply(
+            refuse(
+                409, "replayed-nonce", "this nonce was used already: every request needs a fresh one",
+                requestHash: requestHash, to: requester))
     }
 
     /// A refusal already signed, as a failure.
@@ -184,15 +200,19 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     }
 
     func badRequest(_ caller: Caller, _ reason: String) async -> RefusalReply {
-        await logRefusal(
-            requestHash: caller.requestHash, code: "bad-request", peer: caller.requester, at: caller.moment)
+        let replayed = await logRefusal(
+            requestHash: caller.requestHash, code: "bad-request", peer: caller.requester, at: caller.moment,
+            applying: caller.nonce.map { [$0] } ?? [])
+        if replayed {
+            return await refuseReplay(requestHash: caller.requestHash, from: caller.requester, at: caller.moment)
+        }
         return RefusalReply(refuse(400, "bad-request", reason, requestHash: caller.requestHash, to: caller.requester))
     }
 
     /// Answers one request envelope.
     public func provide(_ bytes: [UInt8]) async -> TransportReply {
         let caller: Caller
-        switch await authenticate(bytes) {
+        switch await authenticate(bytes, nonceWithFirstEntry: true) {
         case .success(let verified): caller = verified
         case .failure(let refusal): return refusal.reply
         }
@@ -204,8 +224,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let problems = request.problems()
         guard problems.isEmpty else { return await badRequest(caller, problems.joined(separator: "; ")).reply }
         do {
-            return try await decideAndAnswer(
-                request, from: caller.requester, requestHash: caller.requestHash, at: Timestamp(caller.moment))
+            return try await decideAndAnswer(request, for: caller)
+        } catch let error as StoreError where error.code == .replayed {
+            return await refuseReplay(requestHash: caller.requestHash, from: caller.requester, at: caller.moment).reply
         } catch {
             return refuse(
                 503, "unavailable", "the node could not answer: \(error)", requestHash: caller.requestHash,
@@ -390,9 +411,10 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         return try? calendar.adding(workingDays: days, to: applied.day)
     }
 
-    private func decideAndAnswer(
-        _ request: ExchangeRequest, from requester: String, requestHash: String, at moment: Timestamp
-    ) async throws -> TransportReply {
+    /// Decides `request`, logs it (with the caller's nonce) and answers. Throws ``StoreError/Code/replayed``
+    /// when the nonce was used already; nothing is logged or sent then.
+    private func decideAndAnswer(_ request: ExchangeRequest, for caller: Caller) async throws -> TransportReply {
+        let (requester, requestHash, moment) = (caller.requester, caller.requestHash, Timestamp(caller.moment))
         var received = AuditEvent(kind: .requestReceived, at: moment, node: id)
         received.peer = requester
         received.requestHash = requestHash
@@ -409,8 +431,16 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         decided.requestHash = requestHash
         decided.request = access
         decided.decision = decision
-        // Received and decided in one commit: the decision is durable before any record is read.
-        let decisionSequence = try await log.append(contentsOf: [received, decided]) + 1
+        // Received and decided in one commit with the nonce: the decision is durable before any record is
+        // read, and a replay leaves no entry (the request it repeats is counted once).
+        let decisionSequence: Int
+        do {
+            decisionSequence =
+                try await log.append(contentsOf: [received, decided], applying: caller.nonce.map { [$0] } ?? []) + 1
+        } catch let error as StoreError where error.code == .replayed {
+            await state.forget(access, purposes: snapshot.purposes)
+            throw error
+        }
         guard let grant = decision.grant else {
             metrics.denied(decision.denial.map { "\($0.code)" } ?? "denied")
             let response = ExchangeResponse(
@@ -488,13 +518,24 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         return TransportReply(status: status, body: body)
     }
 
-    func logRefusal(requestHash: String, code: String, peer: String? = nil, at moment: Date) async {
+    /// Logs a refusal (with `changes`); true when the log refused it because a nonce in `changes` was
+    /// used already.
+    @discardableResult
+    func logRefusal(
+        requestHash: String, code: String, peer: String? = nil, at moment: Date, applying changes: [StoreChange] = []
+    ) async -> Bool {
         var event = AuditEvent(kind: .requestRefused, at: Timestamp(moment), node: id)
         event.requestHash = requestHash
         event.reason = code
         event.peer = peer
-        // A refusal the log cannot take is still refused; the log's failure shows on the next append.
-        _ = try? await log.append(event)
+        do {
+            _ = try await log.append(event, applying: changes)
+        } catch let error as StoreError where error.code == .replayed {
+            return true
+        } catch {
+            // A refusal the log cannot take is still refused; the log's failure shows on the next append.
+        }
+        return false
     }
 
     static func status(forEnvelope code: String) -> Int {
@@ -974,5 +1015,11 @@ actor EngineState {
         guard let period = purposes.match(request.purpose)?.limits.frequency?.per.seconds else { return 0 }
         return windows[RequestWindow.key(request), default: .init()]
             .count(before: request.at, within: period)
+    }
+
+    /// Takes back a request ``recentRequests(_:purposes:)`` counted that was not logged after all (a replay).
+    func forget(_ request: AccessRequest, purposes: PurposeRegistry) {
+        guard purposes.match(request.purpose)?.limits.frequency != nil else { return }
+        windows[RequestWindow.key(request)]?.remove(request.at)
     }
 }

@@ -22,6 +22,12 @@ struct RequestWindow {
         return times.count - start
     }
 
+    /// Removes the latest request recorded at `at` (one that was counted but not logged).
+    mutating func remove(_ at: Timestamp) {
+        guard let index = times[start...].lastIndex(of: at) else { return }
+        times.remove(at: index)
+    }
+
     /// Records an earlier request at `at` without counting.
     mutating func note(_ at: Timestamp) {
         times.append(at)

@@ -61,6 +61,10 @@ public enum StoreChange: Sendable, Hashable {
     case disclosedUnderConsent(peer: String, consentIDs: [String], subjects: [String])
     /// Move a subscription's cursor to the provider's `version`, synced at `at`.
     case advanceCursor(agreementID: String, version: Int, at: Timestamp)
+    /// Remember request nonce `nonce` of `issuer` until `until` (and forget those remembered until before
+    /// `at`). A nonce remembered already refuses the whole transaction with ``StoreError/Code/replayed``,
+    /// naming this change, so a replayed request leaves nothing behind.
+    case rememberNonce(issuer: String, nonce: String, at: Timestamp, until: Timestamp)
 }
 
 /// A subscription this node follows as a consumer: an approved agreement with a periodic fetch, and how far

@@ -469,6 +469,14 @@ public final class SQLiteStore: Store {
             try db.execute(
                 sql: "UPDATE subscription SET cursor = MAX(cursor, ?), lastSyncAt = ? WHERE agreementID = ?",
                 arguments: [version, moment.secondsSince1970, agreementID])
+        case .rememberNonce(let issuer, let nonce, let moment, let until):
+            try db.cachedStatement(sql: "DELETE FROM nonce WHERE until < ?").execute(
+                arguments: [moment.secondsSince1970])
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO nonce (issuer, nonce, until) VALUES (?, ?, ?)").execute(
+                arguments: [issuer, nonce, until.secondsSince1970])
+            guard db.changesCount == 1 else {
+                throw StoreError(.replayed, "nonce '\(nonce)' of \(issuer) was used already", change: change)
+            }
         }
     }
 
@@ -654,12 +662,13 @@ public final class SQLiteStore: Store {
     ) async throws
         -> Bool
     {
-        try await write { db in
-            try db.cachedStatement(sql: "DELETE FROM nonce WHERE until < ?").execute(
-                arguments: [moment.secondsSince1970])
-            try db.cachedStatement(sql: "INSERT OR IGNORE INTO nonce (issuer, nonce, until) VALUES (?, ?, ?)").execute(
-                arguments: [issuer, nonce, until.secondsSince1970])
-            return db.changesCount == 1
+        do {
+            try await write { db in
+                try Self.apply(.rememberNonce(issuer: issuer, nonce: nonce, at: moment, until: until), db)
+            }
+            return true
+        } catch let error as StoreError where error.code == .replayed {
+            return false
         }
     }
 

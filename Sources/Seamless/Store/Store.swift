@@ -29,17 +29,22 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case database
         /// Another writer changed it first (another process appended to the audit log); try again.
         case conflict
+        /// A request nonce is remembered already: the request is a replay.
+        case replayed
     }
 
     /// The code.
     public let code: Code
     /// The sentence.
     public let reason: String
+    /// The change that was refused, when one change of a transaction was (a replayed nonce).
+    public let change: StoreChange?
 
     /// Creates an error.
-    public init(_ code: Code, _ reason: String) {
+    public init(_ code: Code, _ reason: String, change: StoreChange? = nil) {
         self.code = code
         self.reason = reason
+        self.change = change
     }
 
     public var description: String { "\(code.rawValue): \(reason)" }
