@@ -1,7 +1,8 @@
-/// Audit events read from a parsed ``JSONValue`` by hand. Replay reads hundreds of thousands of events, and
-/// `JSONDecoder`'s generic machinery costs about four times the parse itself; this reader gives the same
-/// values as the `Decodable` conformances (the tests decode every example both ways and compare).
-extension AuditEvent {
+/// Audit events read from a parsed ``JSONValue`` and written to one by hand. Replay reads hundreds of thousands
+/// of events, and `JSONDecoder`'s generic machinery costs about four times the parse itself; every decision
+/// appends an event, and `Encoder` containers cost more than the canonical serialisation. Same values as the
+/// `Codable` conformances (the tests decode and encode every example both ways and compare).
+extension AuditEvent: JSONValueDecodable, JSONValueEncodable {
     /// Reads an event from the parsed entry `json`.
     init(json: JSONValue) throws(JSONReadError) {
         let object = try JSONObjectReader(json, path: "$")
@@ -12,8 +13,8 @@ extension AuditEvent {
         requestHash = try object.optionalString("requestHash")
         resource = try object.optionalString("resource")
         purpose = try object.optionalString("purpose")
-        if let request = try object.optionalObject("request") { self.request = try AccessRequest(request) }
-        if let decision = try object.optionalObject("decision") { self.decision = try PolicyDecision(decision) }
+        request = try object.optionalValue("request")
+        decision = try object.optionalValue("decision")
         fields = try object.optionalStrings("fields")
         recordCount = try object.optionalInt("recordCount")
         responseHash = try object.optionalString("responseHash")
@@ -30,10 +31,42 @@ extension AuditEvent {
         checkpointSize = try object.optionalInt("checkpointSize")
         checkpointRoot = try object.optionalString("checkpointRoot")
     }
+
+    /// The event as JSON: the members that are set.
+    var jsonValue: JSONValue {
+        var members: [String: JSONValue] = [
+            "kind": .string(kind.rawValue), "at": .string(at.rfc3339), "node": .string(node),
+        ]
+        members["sequence"] = sequence.map(JSONValue.integer)
+        members["previous"] = previous.map(JSONValue.string)
+        members["peer"] = peer.map(JSONValue.string)
+        members["requestHash"] = requestHash.map(JSONValue.string)
+        members["resource"] = resource.map(JSONValue.string)
+        members["purpose"] = purpose.map(JSONValue.string)
+        members["request"] = request?.jsonValue
+        members["decision"] = decision?.jsonValue
+        members["fields"] = fields.map(JSONValue.strings)
+        members["recordCount"] = recordCount.map(JSONValue.integer)
+        members["responseHash"] = responseHash.map(JSONValue.string)
+        members["dataLifeDays"] = dataLifeDays.map(JSONValue.integer)
+        members["expiresAt"] = expiresAt.map { .string($0.rfc3339) }
+        members["reason"] = reason.map(JSONValue.string)
+        members["consentID"] = consentID.map(JSONValue.string)
+        members["consentState"] = consentState.map { .string($0.rawValue) }
+        members["agreementID"] = agreementID.map(JSONValue.string)
+        members["agreementState"] = agreementState.map { .string($0.rawValue) }
+        members["catalogRevision"] = catalogRevision.map(JSONValue.string)
+        members["keyID"] = keyID.map(JSONValue.string)
+        members["previousKeyID"] = previousKeyID.map(JSONValue.string)
+        members["checkpointSize"] = checkpointSize.map(JSONValue.integer)
+        members["checkpointRoot"] = checkpointRoot.map(JSONValue.string)
+        return .object(members)
+    }
 }
 
-extension AccessRequest {
-    fileprivate init(_ object: JSONObjectReader) throws(JSONReadError) {
+extension AccessRequest: JSONValueDecodable, JSONValueEncodable {
+    init(json: JSONValue) throws(JSONReadError) {
+        let object = try JSONObjectReader(json, path: "$")
         self.init(
             requester: try object.string("requester"), resource: try object.string("resource"),
             fields: try object.strings("fields"), purpose: try object.string("purpose"),
@@ -41,142 +74,90 @@ extension AccessRequest {
             subjects: try object.strings("subjects"), dataLifeDays: try object.optionalInt("dataLifeDays"),
             strict: try object.bool("strict"), at: try object.timestamp("at"))
     }
+
+    var jsonValue: JSONValue {
+        var members: [String: JSONValue] = [
+            "requester": .string(requester), "resource": .string(resource), "fields": .strings(fields),
+            "purpose": .string(purpose), "consentIDs": .strings(consentIDs), "subjects": .strings(subjects),
+            "strict": .bool(strict), "at": .string(at.rfc3339),
+        ]
+        members["legalBasis"] = legalBasis.map { .string($0.rawValue) }
+        members["dataLifeDays"] = dataLifeDays.map(JSONValue.integer)
+        return .object(members)
+    }
 }
 
-extension PolicyDecision {
-    fileprivate init(_ object: JSONObjectReader) throws(JSONReadError) {
-        guard let basis = try object.optionalObject("basis") else { throw object.missing("basis") }
-        let decisionBasis = DecisionBasis(
-            catalogRevision: try basis.string("catalogRevision"), purpose: try basis.string("purpose"),
-            matchedPurpose: try basis.optionalString("matchedPurpose"),
-            legalBasis: try basis.optionalRawValue("legalBasis"), consentIDs: try basis.strings("consentIDs"),
-            agreementID: try basis.optionalString("agreementID"))
-        switch (try object.optionalObject("granted"), try object.optionalObject("denied")) {
-        case (let grant?, nil):
-            let granted = Grant(
-                fields: try grant.strings("fields"), withheld: try grant.strings("withheld"),
-                dataLifeDays: try grant.int("dataLifeDays"))
-            self.init(outcome: .granted(granted), basis: decisionBasis)
-        case (nil, let denial?):
-            let name = try denial.string("code")
-            guard let code = PolicyDenial.Code(name: name) else {
-                throw JSONReadError(path: denial.path + ".code", reason: "unknown denial code '\(name)'")
+extension PolicyDecision: JSONValueDecodable, JSONValueEncodable {
+    /// As `init(from:)`: a usable `granted` wins, but then `denied` must be absent (not even null).
+    init(json: JSONValue) throws(JSONReadError) {
+        let object = try JSONObjectReader(json, path: "$")
+        let basis: DecisionBasis = try object.value("basis")
+        if let grant: Grant = try object.optionalValue("granted") {
+            guard object.members["denied"] == nil else {
+                throw JSONReadError(path: "\(object.path).denied", reason: "a decision is granted or denied, not both")
             }
-            self.init(outcome: .denied(PolicyDenial(code, try denial.string("reason"))), basis: decisionBasis)
-        case (.some, .some):
-            throw JSONReadError(path: object.path, reason: "a decision is granted or denied, not both")
-        case (nil, nil):
-            throw object.missing("granted")
+            self.init(outcome: .granted(grant), basis: basis)
+        } else if let denial: PolicyDenial = try object.optionalValue("denied") {
+            self.init(outcome: .denied(denial), basis: basis)
+        } else {
+            throw JSONReadError(path: "\(object.path).granted", reason: "a decision is granted or denied")
+        }
+    }
+
+    var jsonValue: JSONValue {
+        switch outcome {
+        case .granted(let grant): ["basis": basis.jsonValue, "granted": grant.jsonValue]
+        case .denied(let denial): ["basis": basis.jsonValue, "denied": denial.jsonValue]
         }
     }
 }
 
-/// A member of a parsed JSON document that is missing or of the wrong type.
-struct JSONReadError: Error, Sendable, CustomStringConvertible {
-    /// Where, as a JSON path.
-    var path: String
-    /// What is wrong.
-    var reason: String
+extension DecisionBasis: JSONValueDecodable, JSONValueEncodable {
+    init(json: JSONValue) throws(JSONReadError) {
+        let object = try JSONObjectReader(json, path: "$")
+        self.init(
+            catalogRevision: try object.string("catalogRevision"), purpose: try object.string("purpose"),
+            matchedPurpose: try object.optionalString("matchedPurpose"),
+            legalBasis: try object.optionalRawValue("legalBasis"), consentIDs: try object.strings("consentIDs"),
+            agreementID: try object.optionalString("agreementID"))
+    }
 
-    var description: String { "\(path): \(reason)" }
+    var jsonValue: JSONValue {
+        var members: [String: JSONValue] = [
+            "catalogRevision": .string(catalogRevision), "purpose": .string(purpose),
+            "consentIDs": .strings(consentIDs),
+        ]
+        members["matchedPurpose"] = matchedPurpose.map(JSONValue.string)
+        members["legalBasis"] = legalBasis.map { .string($0.rawValue) }
+        members["agreementID"] = agreementID.map(JSONValue.string)
+        return .object(members)
+    }
 }
 
-/// Typed access to the members of one parsed JSON object. Absent and null members read as nil, as with
-/// `decodeIfPresent`; unknown members are ignored, as with `JSONDecoder`.
-struct JSONObjectReader {
-    let members: [String: JSONValue]
-    let path: String
-
-    init(_ value: JSONValue, path: String) throws(JSONReadError) {
-        guard case .object(let members) = value else { throw JSONReadError(path: path, reason: "must be an object") }
-        self.members = members
-        self.path = path
+extension Grant: JSONValueDecodable, JSONValueEncodable {
+    init(json: JSONValue) throws(JSONReadError) {
+        let object = try JSONObjectReader(json, path: "$")
+        self.init(
+            fields: try object.strings("fields"), withheld: try object.strings("withheld"),
+            dataLifeDays: try object.int("dataLifeDays"))
     }
 
-    func missing(_ key: String) -> JSONReadError {
-        JSONReadError(path: "\(path).\(key)", reason: "is required")
+    var jsonValue: JSONValue {
+        ["fields": .strings(fields), "withheld": .strings(withheld), "dataLifeDays": .integer(dataLifeDays)]
     }
+}
 
-    private func value(_ key: String) -> JSONValue? {
-        guard let value = members[key], value != .null else { return nil }
-        return value
-    }
-
-    private func wrongType(_ key: String, _ expected: String) -> JSONReadError {
-        JSONReadError(path: "\(path).\(key)", reason: "must be \(expected)")
-    }
-
-    func optionalString(_ key: String) throws(JSONReadError) -> String? {
-        guard let value = value(key) else { return nil }
-        guard case .string(let text) = value else { throw wrongType(key, "a string") }
-        return text
-    }
-
-    func string(_ key: String) throws(JSONReadError) -> String {
-        guard let text = try optionalString(key) else { throw missing(key) }
-        return text
-    }
-
-    func optionalInt(_ key: String) throws(JSONReadError) -> Int? {
-        guard let value = value(key) else { return nil }
-        guard let number = value.integerValue else { throw wrongType(key, "an integer") }
-        return Int(number)
-    }
-
-    func int(_ key: String) throws(JSONReadError) -> Int {
-        guard let number = try optionalInt(key) else { throw missing(key) }
-        return number
-    }
-
-    func bool(_ key: String) throws(JSONReadError) -> Bool {
-        guard let value = value(key) else { throw missing(key) }
-        guard case .bool(let flag) = value else { throw wrongType(key, "true or false") }
-        return flag
-    }
-
-    func optionalStrings(_ key: String) throws(JSONReadError) -> [String]? {
-        guard let value = value(key) else { return nil }
-        guard case .array(let elements) = value else { throw wrongType(key, "an array of strings") }
-        var strings: [String] = []
-        strings.reserveCapacity(elements.count)
-        for element in elements {
-            guard case .string(let text) = element else { throw wrongType(key, "an array of strings") }
-            strings.append(text)
+extension PolicyDenial: JSONValueDecodable, JSONValueEncodable {
+    init(json: JSONValue) throws(JSONReadError) {
+        let object = try JSONObjectReader(json, path: "$")
+        let name = try object.string("code")
+        guard let code = Code(name: name) else {
+            throw JSONReadError(path: "\(object.path).code", reason: "unknown denial code '\(name)'")
         }
-        return strings
+        self.init(code, try object.string("reason"))
     }
 
-    func strings(_ key: String) throws(JSONReadError) -> [String] {
-        guard let strings = try optionalStrings(key) else { throw missing(key) }
-        return strings
-    }
-
-    func optionalTimestamp(_ key: String) throws(JSONReadError) -> Timestamp? {
-        guard let text = try optionalString(key) else { return nil }
-        guard let timestamp = Timestamp(rfc3339: text) else {
-            throw wrongType(key, "a UTC timestamp like 2026-11-02T09:30:00Z")
-        }
-        return timestamp
-    }
-
-    func timestamp(_ key: String) throws(JSONReadError) -> Timestamp {
-        guard let timestamp = try optionalTimestamp(key) else { throw missing(key) }
-        return timestamp
-    }
-
-    func optionalRawValue<T: RawRepresentable<String>>(_ key: String) throws(JSONReadError) -> T? {
-        guard let text = try optionalString(key) else { return nil }
-        guard let value = T(rawValue: text) else { throw wrongType(key, "a known \(T.self), not '\(text)'") }
-        return value
-    }
-
-    func rawValue<T: RawRepresentable<String>>(_ key: String) throws(JSONReadError) -> T {
-        guard let value: T = try optionalRawValue(key) else { throw missing(key) }
-        return value
-    }
-
-    func optionalObject(_ key: String) throws(JSONReadError) -> JSONObjectReader? {
-        guard let value = value(key) else { return nil }
-        return try JSONObjectReader(value, path: "\(path).\(key)")
+    var jsonValue: JSONValue {
+        ["code": .string(code.description), "reason": .string(reason)]
     }
 }

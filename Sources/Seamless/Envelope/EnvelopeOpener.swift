@@ -20,10 +20,20 @@ public struct OpenedEnvelope: Sendable {
         }
     }
 
-    /// The payload decoded as `T` after a strict JSON check.
+    /// The payload decoded as `T` after a strict JSON check. The exchange messages are read from the checked
+    /// value itself, by the decoder's rules, without running `JSONDecoder`.
     /// - Throws: ``EnvelopeError/Code/badJSON`` or ``EnvelopeError/Code/malformed``.
     public func decode<T: Decodable>(_ type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws(EnvelopeError) -> T {
-        _ = try json()
+        let value = try json()
+        // A decoder set up otherwise, or a number only the text shows to be out of range, is left to the decoder.
+        if let readable = T.self as? any JSONValueDecodable.Type, decoder.readsLikeDefault,
+            !JSONDecoderParity.mayHoldVanishingNumber(payload),
+            let read = try? readable.init(json: value) as? T
+        {
+            return read
+        }
+        // What the reader refuses is decoded again, so that a refusal is the decoder's sentence, word for word,
+        // and an integer beyond 2^53, which only the text holds exactly, still reads as before.
         do {
             return try decoder.decode(type, from: Data(payload))
         } catch let error as DecodingError {

@@ -14,7 +14,10 @@ public enum CanonicalJSON {
 
     /// The canonical bytes of any `Encodable` value, encoded straight into a ``JSONValue`` and serialised.
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
-        serialize(try JSONValueEncoder.encode(value))
+        // The messages of every exchange and the audit events build their JSON by hand, the same as
+        // `JSONValueEncoder` would.
+        if let value = value as? any JSONValueEncodable { return serialize(value.jsonValue) }
+        return serialize(try JSONValueEncoder.encode(value))
     }
 
     /// The canonical bytes of an `Encodable` value encoded with `encoder` (for its strategies), then
