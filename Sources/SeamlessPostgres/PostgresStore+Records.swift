@@ -68,7 +68,7 @@ extension PostgresStore {
 
     /// `fieldEquals` matches fields whose value is that JSON string (not a number or boolean spelled the
     /// same), as ``SQLiteStore`` does.
-    public func records(matching query: RecordQuery) async throws -> [ProviderRecord] {
+    public func storedRecords(matching query: RecordQuery) async throws -> [StoredRecord] {
         var sql = "SELECT resource, key, subject, fields, version, updated_at FROM record WHERE resource = "
         var binds = PostgresBindings()
         func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
@@ -101,8 +101,8 @@ extension PostgresStore {
         ) { row in
             let (resource, key, subject, fields, version, updatedAt) = try row.decode(
                 (String, String, String?, ByteBuffer, Int, Int64).self)
-            return ProviderRecord(
-                resource: resource, key: key, subject: subject, fields: try Self.fields(fields, table: "record"),
+            return StoredRecord(
+                resource: resource, key: key, subject: subject, canonicalFields: Array(fields.readableBytesView),
                 version: version, updatedAt: Timestamp(secondsSince1970: updatedAt))
         }
     }

@@ -14,39 +14,59 @@ struct JSONSkimmer {
     static func topLevelMembers(
         of bytes: UnsafeRawBufferPointer, wanted: [StaticString], maxDepth: Int = 64, sortedKeys: Bool = false
     ) -> [Range<Int>?]? {
+        var found = [Range<Int>?](repeating: nil, count: wanted.count)
         var skimmer = JSONSkimmer(bytes: bytes, maxDepth: maxDepth)
         skimmer.sortedKeys = sortedKeys
-        skimmer.skipWhitespace()
-        guard skimmer.peek == UInt8(ascii: "{") else { return nil }
-        var found = [Range<Int>?](repeating: nil, count: wanted.count)
-        skimmer.index += 1
-        skimmer.skipWhitespace()
-        var keys = SeenKeys()
-        if skimmer.peek == UInt8(ascii: "}") {
-            skimmer.index += 1
-        } else {
-            while true {
-                skimmer.skipWhitespace()
-                guard let key = skimmer.string(), skimmer.accept(key, after: &keys) else { return nil }
-                skimmer.skipWhitespace()
-                guard skimmer.peek == UInt8(ascii: ":") else { return nil }
-                skimmer.index += 1
-                skimmer.skipWhitespace()
-                let start = skimmer.index
-                guard skimmer.value(depth: 1) else { return nil }
-                for (position, name) in wanted.enumerated() where skimmer.matches(key, name) {
-                    let isString = skimmer.bytes[start] == UInt8(ascii: "\"")
-                    found[position] = isString ? (start + 1)..<(skimmer.index - 1) : start..<skimmer.index
-                }
-                skimmer.skipWhitespace()
-                guard let next = skimmer.peek else { return nil }
-                skimmer.index += 1
-                if next == UInt8(ascii: "}") { break }
-                guard next == UInt8(ascii: ",") else { return nil }
+        let valid = skimmer.members { skimmer, key, value in
+            for (position, name) in wanted.enumerated() where skimmer.matches(key, name) {
+                let isString = bytes[value.lowerBound] == UInt8(ascii: "\"")
+                found[position] = isString ? (value.lowerBound + 1)..<(value.upperBound - 1) : value
             }
         }
-        skimmer.skipWhitespace()
-        return skimmer.index == bytes.count ? found : nil
+        return valid ? found : nil
+    }
+
+    /// The byte ranges of the top-level keys (without their quotes, escapes as written), in the order they
+    /// appear, or `nil` if the text is not strict JSON or not an object.
+    static func topLevelKeys(
+        of bytes: UnsafeRawBufferPointer, maxDepth: Int = 64, sortedKeys: Bool = false
+    ) -> [Range<Int>]? {
+        var keys: [Range<Int>] = []
+        var skimmer = JSONSkimmer(bytes: bytes, maxDepth: maxDepth)
+        skimmer.sortedKeys = sortedKeys
+        return skimmer.members { _, key, _ in keys.append(key) } ? keys : nil
+    }
+
+    /// Skims a whole text that must be one object, handing each top-level member's key and value ranges to
+    /// `visit`; false if the text is not strict JSON or not an object.
+    private mutating func members(_ visit: (JSONSkimmer, Range<Int>, Range<Int>) -> Void) -> Bool {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "{") else { return false }
+        index += 1
+        skipWhitespace()
+        var keys = SeenKeys()
+        if peek == UInt8(ascii: "}") {
+            index += 1
+        } else {
+            while true {
+                skipWhitespace()
+                guard let key = string(), accept(key, after: &keys) else { return false }
+                skipWhitespace()
+                guard peek == UInt8(ascii: ":") else { return false }
+                index += 1
+                skipWhitespace()
+                let start = index
+                guard value(depth: 1) else { return false }
+                visit(self, key, start..<index)
+                skipWhitespace()
+                guard let next = peek else { return false }
+                index += 1
+                if next == UInt8(ascii: "}") { break }
+                guard next == UInt8(ascii: ",") else { return false }
+            }
+        }
+        skipWhitespace()
+        return index == bytes.count
     }
 
     private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }

@@ -35,6 +35,48 @@ public struct ProviderRecord: Sendable, Hashable {
     }
 }
 
+/// A record as the store holds it: the fields as the canonical JSON bytes they were stored as, parsed only
+/// when a caller needs the values. A provider answering a page copies these bytes into its answer when every
+/// stored field is granted, instead of parsing and writing them again.
+public struct StoredRecord: Sendable, Hashable {
+    /// The resource.
+    public var resource: String
+    /// The primary-key value, unique within the resource.
+    public var key: String
+    /// The data subject's pseudonym, when the record concerns one person.
+    public var subject: String?
+    /// The canonical JSON of the field values: an object.
+    public var canonicalFields: [UInt8]
+    /// The record's version (the changes feed's cursor).
+    public var version: Int
+    /// When it last changed.
+    public var updatedAt: Timestamp
+
+    /// Creates a stored record.
+    public init(
+        resource: String, key: String, subject: String?, canonicalFields: [UInt8], version: Int, updatedAt: Timestamp
+    ) {
+        self.resource = resource
+        self.key = key
+        self.subject = subject
+        self.canonicalFields = canonicalFields
+        self.version = version
+        self.updatedAt = updatedAt
+    }
+
+    /// The record with its fields parsed.
+    /// - Throws: ``StoreError/Code/database`` when the stored fields are not a JSON object.
+    public func parsed() throws(StoreError) -> ProviderRecord {
+        guard case .object(let fields)? = try? JSONParser().parse(canonicalFields) else {
+            throw StoreError(
+                .database, "the node database holds fields of record '\(key)' of \(resource) that are not a JSON object"
+            )
+        }
+        return ProviderRecord(
+            resource: resource, key: key, subject: subject, fields: fields, version: version, updatedAt: updatedAt)
+    }
+}
+
 /// Which records of a resource a request asks for.
 public enum RecordSelector: Sendable, Hashable, Codable {
     /// The records with these keys.

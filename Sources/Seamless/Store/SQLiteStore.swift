@@ -602,7 +602,7 @@ public final class SQLiteStore: Store {
         }
     }
 
-    public func records(matching query: RecordQuery) async throws -> [ProviderRecord] {
+    public func storedRecords(matching query: RecordQuery) async throws -> [StoredRecord] {
         var conditions = ["resource = ?"]
         var arguments: [(any DatabaseValueConvertible)?] = [query.resource]
         switch query.selector {
@@ -632,13 +632,24 @@ public final class SQLiteStore: Store {
             "SELECT resource, key, subject, fields, version, updatedAt FROM record WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         arguments.append(max(0, query.limit))
         let bound = StatementArguments(arguments)
+        let variableText: Bool
+        switch query.selector {
+        case .keys, .subjects: variableText = true
+        default: variableText = false
+        }
         return try await read { db in
-            try Row.fetchAll(db, sql: sql, arguments: bound).map { row in
-                ProviderRecord(
-                    resource: row["resource"], key: row["key"], subject: row["subject"],
-                    fields: try Self.fields(row["fields"]), version: row["version"],
-                    updatedAt: Timestamp(secondsSince1970: row["updatedAt"]))
+            var page: [StoredRecord] = []
+            // Lists of keys or subjects make a new text for every length: those are not cached.
+            let rows = try Row.fetchCursor(
+                variableText ? db.makeStatement(sql: sql) : db.cachedStatement(sql: sql), arguments: bound)
+            while let row = try rows.next() {
+                let fields = try row.withUnsafeData(atIndex: 3) { data in data.map { [UInt8]($0) } ?? [] }
+                page.append(
+                    StoredRecord(
+                        resource: row[0], key: row[1], subject: row[2], canonicalFields: fields, version: row[4],
+                        updatedAt: Timestamp(secondsSince1970: row[5])))
             }
+            return page
         }
     }
 

@@ -133,8 +133,8 @@ public protocol Store: Sendable {
     /// Inserts or replaces records of the resources this node provides, all or nothing; each gets the next
     /// version of its resource. Returns how many were new (the rest replaced records with the same key).
     func upsertRecords(_ records: [ProviderRecord]) async throws -> Int
-    /// A page of records, in key order.
-    func records(matching query: RecordQuery) async throws -> [ProviderRecord]
+    /// A page of records as stored (fields not parsed), in key order (version order for the changes feed).
+    func storedRecords(matching query: RecordQuery) async throws -> [StoredRecord]
     /// How many records of `resource` the node holds.
     func recordCount(resource: String) async throws -> Int
 
@@ -161,6 +161,11 @@ public protocol Store: Sendable {
 }
 
 extension Store {
+    /// A page of records with their fields parsed, in key order (version order for the changes feed).
+    public func records(matching query: RecordQuery) async throws -> [ProviderRecord] {
+        try await storedRecords(matching: query).map { record throws(StoreError) in try record.parsed() }
+    }
+
     /// Every audit leaf hash in order.
     public func auditLeafHashes() async throws -> [[UInt8]] {
         try await auditLeafHashes(from: 0)

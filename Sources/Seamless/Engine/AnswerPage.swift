@@ -1,0 +1,57 @@
+/// The canonical JSON of a granted answer, written straight from the store's canonical field bytes.
+///
+/// A page of a bulk sync holds thousands of records. Parsing each record's stored fields, copying the
+/// granted ones into a new object and writing it out again costs more than everything else the provider
+/// does for the page; when every stored field of a record is granted (a subscription usually asks for all
+/// it may have), the stored bytes already are the answer's bytes. The result is byte for byte what
+/// `CanonicalJSON.encode` writes for the same ``ExchangeResponse`` (a test compares both).
+enum AnswerPage {
+    /// The canonical JSON of `record`'s fields restricted to `granted`: the stored bytes themselves when
+    /// every stored field is granted, else the record parsed, minimised and written again.
+    /// - Throws: ``StoreError/Code/database`` when the stored fields are not a JSON object.
+    static func grantedFields(of record: StoredRecord, granted: Set<String>) throws(StoreError) -> [UInt8] {
+        let allGranted = record.canonicalFields.withUnsafeBytes { bytes in
+            // Keys with escapes are compared as written, so they take the slow path; so do texts that are
+            // not an object with sorted keys.
+            JSONSkimmer.topLevelKeys(of: bytes, sortedKeys: true)?.allSatisfy { key in
+                granted.contains(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[key]), as: UTF8.self))
+            }
+        }
+        if allGranted == true { return record.canonicalFields }
+        let fields = try record.parsed().fields.filter { granted.contains($0.key) }
+        return CanonicalJSON.serialize(.object(fields))
+    }
+
+    /// The canonical bytes of `response` (which holds no records) with `records` as its `records` member,
+    /// each with its granted `fields` bytes; `versions` adds each record's version (changes feed answers).
+    /// `nil` if `response` holds records itself.
+    static func canonicalJSON(
+        of response: ExchangeResponse, records: [(record: StoredRecord, fields: [UInt8])], versions: Bool
+    ) -> [UInt8]? {
+        let head = CanonicalJSON.serialize(response.jsonValue)
+        // `records` is always written; quotes inside canonical strings are escaped, so this text can only be
+        // the member itself.
+        let marker = Array(#""records":[]"#.utf8)
+        guard response.records.isEmpty, let member = head.firstRange(of: marker) else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(head.count + records.reduce(0) { $0 + $1.fields.count + 96 })
+        output.append(contentsOf: head[..<(member.upperBound - 1)])
+        for (position, (record, fields)) in records.enumerated() {
+            output.append(contentsOf: position == 0 ? #"{"fields":"#.utf8 : #",{"fields":"#.utf8)
+            output.append(contentsOf: fields)
+            output.append(contentsOf: #","key":"#.utf8)
+            CanonicalJSON.writeString(record.key, to: &output)
+            if let subject = record.subject {
+                output.append(contentsOf: #","subject":"#.utf8)
+                CanonicalJSON.writeString(subject, to: &output)
+            }
+            if versions {
+                output.append(contentsOf: #","version":"#.utf8)
+                CanonicalJSON.writeNumber(Double(record.version), to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+        output.append(contentsOf: head[(member.upperBound - 1)...])
+        return output
+    }
+}
