@@ -136,7 +136,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SeamlessTests",
-            dependencies: ["Seamless", "SeamlessCrypto", "SeamlessTestSupport", "SeamlessFixtures"],
+            dependencies: [
+                "Seamless", "SeamlessCrypto", "SeamlessTestSupport", "SeamlessFixtures",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: upcoming
         ),
         .testTarget(

@@ -40,30 +40,63 @@ extension PostgresStore {
     func apply(_ change: StoreChange, _ connection: PostgresConnection) async throws {
         switch change {
         case .keepReceived(let records):
-            for record in records {
-                // One copy per record and request: each receipt keeps what it received until its own purge.
+            // One receipt per request (what its records share), then its records in one statement.
+            for (requestHash, group) in Dictionary(grouping: records, by: \.requestHash).sorted(by: { $0.key < $1.key })
+            {
+                guard let first = group.first else { continue }
+                let receipt =
+                    try await rows(
+                        connection,
+                        """
+                        INSERT INTO receipt (request_hash, provider, resource, purpose, expires_at, consent_ids)
+                        VALUES (\(requestHash), \(first.provider), \(first.resource), \(first.purpose),
+                            \(first.expiresAt.secondsSince1970), \(ReceivedRecord.storedConsents(first.consentIDs)))
+                        ON CONFLICT (request_hash) DO UPDATE SET provider = excluded.provider,
+                            resource = excluded.resource, purpose = excluded.purpose, expires_at = excluded.expires_at,
+                            consent_ids = excluded.consent_ids
+                        RETURNING id
+                        """
+                    ) { try $0.decode(Int64.self) }.first
+                guard let receipt else {
+                    throw StoreError(.database, "the receipt of \(requestHash) was not stored (table receipt)")
+                }
+                // The last copy of a key wins, as a row-by-row upsert would have it.
+                var latest: [String: ReceivedRecord] = [:]
+                for record in group { latest[record.key] = record }
+                let kept = latest.values.sorted { $0.key < $1.key }
+                let keys = kept.map(\.key)
+                // PostgresNIO binds no arrays of optionals: a subject travels with a flag saying it is there.
+                let subjects = kept.map { $0.subject ?? "" }
+                let hasSubject = kept.map { $0.subject != nil }
+                let fields = kept.map { Self.bytes($0.fields) }
+                // Only records received under consent are looked up by subject.
+                let underConsent = !first.consentIDs.isEmpty
                 try await execute(
                     connection,
                     """
-                    INSERT INTO received
-                        (provider, resource, key, subject, fields, request_hash, purpose, expires_at, consent_ids)
-                    VALUES (\(record.provider), \(record.resource), \(record.key), \(record.subject),
-                        \(Self.bytes(record.fields)), \(record.requestHash), \(record.purpose),
-                        \(record.expiresAt.secondsSince1970), \(ReceivedRecord.storedConsents(record.consentIDs)))
-                    ON CONFLICT (provider, resource, key, request_hash) DO UPDATE SET
-                        subject = excluded.subject, fields = excluded.fields, purpose = excluded.purpose,
-                        expires_at = excluded.expires_at, consent_ids = excluded.consent_ids
+                    INSERT INTO received_record (receipt, key, subject, consent_subject, fields)
+                    SELECT \(receipt), k, CASE WHEN h THEN s END, CASE WHEN h AND \(underConsent) THEN s END, f
+                    FROM unnest(\(keys)::text[], \(subjects)::text[], \(hasSubject)::bool[], \(fields)::bytea[])
+                        AS t (k, s, h, f)
+                    ON CONFLICT (receipt, key) DO UPDATE SET subject = excluded.subject,
+                        consent_subject = excluded.consent_subject, fields = excluded.fields
                     """)
             }
         case .purgeRequest(let requestHash):
-            try await execute(connection, "DELETE FROM received WHERE request_hash = \(requestHash)")
+            try await execute(connection, "DELETE FROM receipt WHERE request_hash = \(requestHash)")
         case .purgeConsent(let provider, let subject, let consentID):
             let marker = ",\(consentID),"
             try await execute(
                 connection,
                 """
-                DELETE FROM received
-                WHERE provider = \(provider) AND subject = \(subject) AND strpos(consent_ids, \(marker)) > 0
+                DELETE FROM received_record WHERE consent_subject = \(subject) AND receipt IN
+                    (SELECT id FROM receipt WHERE provider = \(provider) AND strpos(consent_ids, \(marker)) > 0)
+                """)
+            try await execute(
+                connection,
+                """
+                DELETE FROM receipt WHERE provider = \(provider) AND strpos(consent_ids, \(marker)) > 0
+                    AND NOT EXISTS (SELECT 1 FROM received_record WHERE received_record.receipt = receipt.id)
                 """)
         case .disclosedUnderConsent(let peer, let consentIDs, let subjects):
             guard !consentIDs.isEmpty, !subjects.isEmpty else { return }

@@ -136,17 +136,18 @@ extension PostgresStore {
 
     public func receivedRecords(requestHash: String) async throws -> [ReceivedRecord] {
         try await read(
-            "reading the records received for request \(requestHash) (table received)",
+            "reading the records received for request \(requestHash) (tables receipt, received_record)",
             """
             SELECT provider, resource, key, subject, fields, request_hash, purpose, expires_at, consent_ids
-            FROM received WHERE request_hash = \(requestHash) ORDER BY provider, resource, key
+            FROM received_record JOIN receipt ON receipt.id = received_record.receipt
+            WHERE request_hash = \(requestHash) ORDER BY key
             """
         ) { row in
             let (provider, resource, key, subject, fields, requestHash, purpose, expiresAt, consents) = try row.decode(
                 (String, String, String, String?, ByteBuffer, String, String, Int64, String).self)
             return ReceivedRecord(
                 provider: provider, resource: resource, key: key, subject: subject,
-                fields: try Self.fields(fields, table: "received"), requestHash: requestHash, purpose: purpose,
+                fields: try Self.fields(fields, table: "received_record"), requestHash: requestHash, purpose: purpose,
                 expiresAt: Timestamp(secondsSince1970: expiresAt), consentIDs: ReceivedRecord.consents(stored: consents)
             )
         }
@@ -158,10 +159,10 @@ extension PostgresStore {
         requestHash: String, provider: String, resource: String
     )] {
         try await read(
-            "reading the received records expiring by \(moment) (table received)",
+            "reading the received records expiring by \(moment) (table receipt)",
             """
-            SELECT DISTINCT request_hash, provider, resource FROM received
-            WHERE expires_at <= \(moment.secondsSince1970) ORDER BY request_hash, provider, resource
+            SELECT request_hash, provider, resource FROM receipt
+            WHERE expires_at <= \(moment.secondsSince1970) ORDER BY request_hash
             """
         ) { row in
             let (requestHash, provider, resource) = try row.decode((String, String, String).self)
@@ -172,10 +173,10 @@ extension PostgresStore {
     public func receivedRequests(provider: String, subject: String, consentID: String) async throws -> [String] {
         let marker = ",\(consentID),"
         return try await read(
-            "reading the requests answered by \(provider) about a subject under a consent (table received)",
+            "reading the requests answered by \(provider) about a subject under a consent (tables receipt, received_record)",
             """
-            SELECT DISTINCT request_hash FROM received
-            WHERE provider = \(provider) AND subject = \(subject) AND strpos(consent_ids, \(marker)) > 0
+            SELECT DISTINCT request_hash FROM received_record JOIN receipt ON receipt.id = received_record.receipt
+            WHERE provider = \(provider) AND consent_subject = \(subject) AND strpos(consent_ids, \(marker)) > 0
             ORDER BY request_hash
             """
         ) { try $0.decode(String.self) }

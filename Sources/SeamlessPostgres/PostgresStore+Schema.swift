@@ -173,6 +173,49 @@ extension PostgresStore {
         Migration(
             name: "v6: the consents received records came under",
             statements: ["ALTER TABLE received ADD COLUMN consent_ids text NOT NULL DEFAULT ','"]),
+        // What every record of one answer shares is kept once per receipt, and only records received under
+        // consent are indexed by subject (as in the SQLite store).
+        Migration(
+            name: "v7: received records grouped by receipt",
+            statements: [
+                """
+                CREATE TABLE receipt (
+                    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    request_hash text COLLATE "C" NOT NULL UNIQUE,
+                    provider text COLLATE "C" NOT NULL,
+                    resource text COLLATE "C" NOT NULL,
+                    purpose text NOT NULL,
+                    expires_at bigint NOT NULL,
+                    consent_ids text NOT NULL DEFAULT ',')
+                """,
+                "CREATE INDEX receipt_by_expiry ON receipt (expires_at)",
+                "CREATE INDEX receipt_by_provider ON receipt (provider)",
+                """
+                CREATE TABLE received_record (
+                    receipt bigint NOT NULL REFERENCES receipt (id) ON DELETE CASCADE,
+                    key text COLLATE "C" NOT NULL,
+                    subject text COLLATE "C",
+                    consent_subject text COLLATE "C",
+                    fields bytea NOT NULL,
+                    PRIMARY KEY (receipt, key))
+                """,
+                """
+                CREATE INDEX received_record_by_consent_subject ON received_record (consent_subject)
+                WHERE consent_subject IS NOT NULL
+                """,
+                """
+                INSERT INTO receipt (request_hash, provider, resource, purpose, expires_at, consent_ids)
+                SELECT request_hash, MIN(provider), MIN(resource), MIN(purpose), MAX(expires_at), MIN(consent_ids)
+                FROM received GROUP BY request_hash
+                """,
+                """
+                INSERT INTO received_record (receipt, key, subject, consent_subject, fields)
+                SELECT receipt.id, received.key, received.subject,
+                    CASE WHEN received.consent_ids <> ',' THEN received.subject END, received.fields
+                FROM received JOIN receipt USING (request_hash)
+                """,
+                "DROP TABLE received",
+            ]),
     ]
 
     /// Brings the schema up to date: creates the schema named in the URL if missing and applies, in one
