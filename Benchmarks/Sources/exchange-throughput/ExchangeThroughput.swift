@@ -1,13 +1,15 @@
 import Foundation
 import Seamless
 import SeamlessBenchmarkSupport
+import SeamlessCrypto
 
 /// Two nodes on loopback over HTTP: signed single-record round trips from concurrent requesters, and a
 /// bulk subscription sync (verify, inflate, store and audit included), with a Markdown report.
 ///
 /// Environment: `EXCHANGE_BULK_RECORDS` (200,000), `EXCHANGE_PAGE_SIZE` (5,000), `EXCHANGE_REQUESTERS` (32),
 /// `EXCHANGE_SECONDS` (10, after a 1 s warm-up), `EXCHANGE_ONLY` (`round-trips` or `sync`, for a profiler),
-/// `EXCHANGE_TRANSPORT=in-process` (no HTTP: what the engines alone cost).
+/// `EXCHANGE_TRANSPORT=in-process` (no HTTP: what the engines alone cost), `EXCHANGE_ALGORITHM` (`Ed25519`,
+/// `ES256` or `SM2-SM3`).
 @main
 struct ExchangeThroughput {
     typealias H = HouseholdRecords
@@ -20,11 +22,17 @@ struct ExchangeThroughput {
         let seconds = Double(environment["EXCHANGE_SECONDS"] ?? "") ?? 10
         let only = environment["EXCHANGE_ONLY"]
 
-        let nodes = try await TwoNodes(inProcess: environment["EXCHANGE_TRANSPORT"] == "in-process")
+        guard let algorithm = SignatureAlgorithm(rawValue: environment["EXCHANGE_ALGORITHM"] ?? "Ed25519") else {
+            throw ExchangeError(code: "bad-request", reason: "EXCHANGE_ALGORITHM must be Ed25519, ES256 or SM2-SM3")
+        }
+        let inProcess = environment["EXCHANGE_TRANSPORT"] == "in-process"
+        let nodes = try await TwoNodes(inProcess: inProcess, algorithm: algorithm)
         do {
-            print("# Exchange over HTTP, two nodes on 127.0.0.1")
+            print("# Exchange \(inProcess ? "in process (no HTTP)" : "over HTTP"), two nodes on 127.0.0.1")
             print("")
-            print("Ed25519 keys, a SQLite file (WAL) per node, `HTTPTransport` ↔ `NodeServer`, one process.")
+            print(
+                "\(algorithm.rawValue) keys, a SQLite file (WAL) per node, "
+                    + "\(inProcess ? "`InProcessTransport`" : "`HTTPTransport` ↔ `NodeServer`"), one process.")
             if only != "sync" {
                 try await roundTrips(nodes, requesters: requesters, seconds: seconds)
             }

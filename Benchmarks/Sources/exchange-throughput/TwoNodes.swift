@@ -25,11 +25,12 @@ final class TwoNodes: @unchecked Sendable {
 
     /// `inProcess`: no HTTP; the engines call each other through `InProcessTransport` (what the engines cost
     /// without the HTTP stack).
-    init(inProcess: Bool = false) async throws {
+    /// `algorithm`: the nodes' key algorithm (Ed25519 by default, as `exchange-node init` makes them).
+    init(inProcess: Bool = false, algorithm: SignatureAlgorithm = .ed25519) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent(
             "seamless-exchange-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let keys = [H.provider: try PrivateKey.generate(.ed25519), H.consumer: try PrivateKey.generate(.ed25519)]
+        let keys = [H.provider: try PrivateKey.generate(algorithm), H.consumer: try PrivateKey.generate(algorithm)]
         let placeholder = Self.federation(keys: keys, endpoints: [:], version: 1)
         let local = InProcessTransport()
         let transport = TimedTransport(inner: inProcess ? local : http, clock: transportClock)
