@@ -108,13 +108,28 @@ extension PostgresStore {
                 FROM unnest(\(subjects)::text[]) AS subject CROSS JOIN unnest(\(consentIDs)::text[]) AS consent_id
                 ON CONFLICT DO NOTHING
                 """)
-        case .advanceCursor(let agreementID, let version, let moment):
-            try await execute(
+        case .advanceCursor(let agreementID, let version, let moment, let from):
+            guard let from else {
+                try await execute(
+                    connection,
+                    """
+                    UPDATE subscription SET cursor = GREATEST(cursor, \(version)), last_sync_at = \(moment.secondsSince1970)
+                    WHERE agreement_id = \(agreementID)
+                    """)
+                break
+            }
+            let moved = try await count(
                 connection,
                 """
                 UPDATE subscription SET cursor = GREATEST(cursor, \(version)), last_sync_at = \(moment.secondsSince1970)
-                WHERE agreement_id = \(agreementID)
+                WHERE agreement_id = \(agreementID) AND cursor = \(from) RETURNING 1
                 """)
+            guard moved == 1 else {
+                throw StoreError(
+                    .refused,
+                    "the cursor of subscription \(agreementID) is not at \(from): an earlier page was not kept, or another sync moved it (table subscription)"
+                )
+            }
         case .rememberNonce(let issuer, let nonce, let moment, let until):
             try await execute(connection, "DELETE FROM nonce WHERE valid_until < \(moment.secondsSince1970)")
             let inserted = try await count(

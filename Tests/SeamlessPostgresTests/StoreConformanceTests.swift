@@ -626,6 +626,31 @@ extension StoreCheck {
 
         try await log(store, [.advanceCursor(agreementID: "agr-2026-9999", version: 3, at: later)])
         #expect(try await store.subscriptions().count == 2, "advancing an unknown subscription follows nothing")
+
+        // A page kept after another moves the cursor only from where that one left it; from elsewhere the
+        // whole transaction is refused (its records are not kept either), so a failed page leaves no gap.
+        let page = requestHash("p")
+        await #expect(throws: StoreError.self) {
+            try await log(
+                store,
+                [
+                    .keepReceived([received("H-9", subject: nil, request: page)]),
+                    .advanceCursor(agreementID: "agr-2026-0042", version: 20, at: later, from: 11),
+                ])
+        }
+        #expect(try await store.subscriptions()[1].cursor == 12)
+        #expect(try await store.receivedRecords(requestHash: page).isEmpty)
+        try await log(
+            store,
+            [
+                .keepReceived([received("H-9", subject: nil, request: page)]),
+                .advanceCursor(agreementID: "agr-2026-0042", version: 20, at: later, from: 12),
+            ])
+        #expect(try await store.subscriptions()[1].cursor == 20)
+        #expect(try await store.receivedRecords(requestHash: page).map(\.key) == ["H-9"])
+        await #expect(throws: StoreError.self) {
+            try await log(store, [.advanceCursor(agreementID: "agr-2026-9999", version: 5, at: later, from: 0)])
+        }
     }
 
     static func disclosures(_ store: any Store) async throws {

@@ -91,6 +91,39 @@ struct AuditLogTests {
         #expect(try await log.store.auditCheckpoints().map(\.size) == [20, 37])
     }
 
+    @Test("queued appends commit in the order queued; one refused fails alone and its ticket says why")
+    func tickets() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let log = try await AuditLog(store: store, node: "gov.x", signer: try PrivateKey.generate(.ed25519))
+        func event(_ index: Int) -> AuditEvent {
+            var event = AuditEvent(kind: .use, at: .now, node: "gov.x")
+            event.requestHash = AuditEvent.hash(Array("r\(index)".utf8))
+            event.purpose = "social-assistance"
+            return event
+        }
+        let nonce = StoreChange.rememberNonce(issuer: "gov.y", nonce: "n-1", at: .now, until: .now.adding(seconds: 60))
+        var tickets: [AuditTicket] = []
+        for index in 0..<50 {
+            // The 21st remembers a nonce the 11th already took: it is refused, the others are not.
+            let changes: [StoreChange] = index == 10 || index == 20 ? [nonce] : []
+            tickets.append(try await log.enqueue(event(index), applying: changes))
+        }
+        var sequences: [Int] = []
+        for (index, ticket) in tickets.enumerated() {
+            if index == 20 {
+                await #expect(throws: StoreError.self) { _ = try await ticket.sequence }
+            } else {
+                sequences.append(try await ticket.sequence)
+            }
+        }
+        #expect(sequences == Array(0..<49))
+        let requests = try await store.auditEntries(0..<49).map {
+            try AuditEvent(json: JSONParser().parse($0)).requestHash
+        }
+        #expect(requests == (0..<50).filter { $0 != 20 }.map { AuditEvent.hash(Array("r\($0)".utf8)) })
+    }
+
     @Test("two logs on one database (two processes) take turns: no gap, no fork, every entry chained")
     func twoWriters() async throws {
         let dir = try TemporaryDirectory()

@@ -31,8 +31,27 @@ public actor AuditLog {
         }
         var entries: [Entry]
         var changes: [StoreChange]
-        /// Resumed with the first entry's sequence number.
-        var continuation: CheckedContinuation<Int, any Error>
+        /// Told the first entry's sequence number, or why nothing was written.
+        var continuation: Completion
+    }
+
+    /// Where an append learns its outcome: a suspended caller, or an ``AuditTicket``.
+    private enum Completion {
+        case waiting(CheckedContinuation<Int, any Error>)
+        case ticket(AsyncThrowingStream<Int, any Error>.Continuation)
+
+        func resume(returning sequence: Int) { resume(with: .success(sequence)) }
+        func resume(throwing error: any Error) { resume(with: .failure(error)) }
+
+        func resume(with result: Result<Int, any Error>) {
+            switch self {
+            case .waiting(let continuation):
+                continuation.resume(with: result)
+            case .ticket(let continuation):
+                continuation.yield(with: result)
+                continuation.finish()
+            }
+        }
     }
 
     /// Sign a checkpoint whenever this many entries were appended since the last one (nil: only on demand).
@@ -95,12 +114,28 @@ public actor AuditLog {
 
     private func enqueue(_ entries: [Pending.Entry], changes: [StoreChange]) async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
-            pending.append(Pending(entries: entries, changes: changes, continuation: continuation))
-            if !flushing {
-                flushing = true
-                Task { await self.flush() }
-            }
+            enqueue(entries, changes: changes, completion: .waiting(continuation))
         }
+    }
+
+    private func enqueue(_ entries: [Pending.Entry], changes: [StoreChange], completion: Completion) {
+        pending.append(Pending(entries: entries, changes: changes, continuation: completion))
+        if !flushing {
+            flushing = true
+            Task { await self.flush() }
+        }
+    }
+
+    /// Queues a valid event (with `changes`) like ``append(_:applying:)`` but returns at once: the ticket
+    /// tells its sequence number once it is durable. Appends are written in the order they were queued, so
+    /// a caller can queue the next while the last is still being synced, and an append that waits joins the
+    /// next commit with the others waiting.
+    public func enqueue(_ event: AuditEvent, applying changes: [StoreChange] = []) throws -> AuditTicket {
+        let issues = event.validationIssues()
+        guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
+        let (stream, continuation) = AsyncThrowingStream<Int, any Error>.makeStream()
+        enqueue([.event(event)], changes: changes, completion: .ticket(continuation))
+        return AuditTicket(stream)
     }
 
     /// Writes whatever is pending as one transaction per round until nothing is left: every append that
@@ -110,6 +145,7 @@ public actor AuditLog {
         while !pending.isEmpty {
             var batch = pending
             pending = []
+            Self.refuseRepeatedNonces(in: &batch)
             var conflicts = 0
             while !batch.isEmpty {
                 let start = tree.size
@@ -164,6 +200,23 @@ public actor AuditLog {
             }
         }
         flushing = false
+    }
+
+    /// Fails every item that remembers a nonce an earlier item of the batch remembers (copies of one request
+    /// sent at once): only the first can be written, and a refused nonce must name the one item it belongs to.
+    private static func refuseRepeatedNonces(in batch: inout [Pending]) {
+        var seen: Set<String> = []
+        var index = 0
+        while index < batch.count {
+            let nonces = batch[index].changes.compactMap(\.nonceKey)
+            if let repeated = nonces.first(where: seen.contains) {
+                batch.remove(at: index).continuation.resume(
+                    throwing: StoreError(.replayed, "nonce \(repeated) was used already by a request logged with it"))
+                continue
+            }
+            seen.formUnion(nonces)
+            index += 1
+        }
     }
 
     /// Numbers and chains the batch from `start`: the bytes and leaf hash of each entry, and the positions
@@ -254,5 +307,20 @@ public actor AuditLog {
     /// The consistency proof between two sizes of the log.
     public func consistencyProof(from oldSize: Int, to newSize: Int) throws(MerkleProofError) -> [[UInt8]] {
         try tree.consistencyProof(oldSize: oldSize, newSize: newSize)
+    }
+}
+
+/// An append queued with ``AuditLog/enqueue(_:applying:)``: its sequence number once durable.
+public struct AuditTicket: Sendable {
+    private let outcome: AsyncThrowingStream<Int, any Error>
+
+    init(_ outcome: AsyncThrowingStream<Int, any Error>) { self.outcome = outcome }
+
+    /// The appended entry's sequence number, once it is durable; the store's error if it was not written.
+    public var sequence: Int {
+        get async throws {
+            for try await sequence in outcome { return sequence }
+            throw CancellationError()
+        }
     }
 }

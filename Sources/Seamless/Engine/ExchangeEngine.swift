@@ -576,17 +576,10 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     /// request's purpose until their data life ends (both in one transaction).
     public func request(_ request: ExchangeRequest, from provider: String) async throws(ExchangeError) -> ExchangeResult
     {
-        try await exchange(request, from: provider, also: { _ in [] })
+        try await keep(try await fetch(request, from: provider))
     }
 
-    /// ``request(_:from:)`` with state `also` derives from the answer, committed with the receipt.
-    private func exchange(
-        _ request: ExchangeRequest, from provider: String, also: ([ResponseRecord]) -> [StoreChange]
-    ) async throws(ExchangeError) -> ExchangeResult {
-        try await keep(try await fetch(request, from: provider), also: also)
-    }
-
-    /// A verified, granted answer not yet kept: what ``keep(_:also:)`` commits.
+    /// A verified, granted answer not yet kept: what ``keep(_:)`` commits.
     struct Fetched: Sendable {
         let provider: String
         let request: ExchangeRequest
@@ -600,6 +593,21 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// Sends `request`, verifies the answer and its binding to the request, and returns it if granted.
     func fetch(_ request: ExchangeRequest, from provider: String) async throws(ExchangeError) -> Fetched {
+        try read(try await send(request, to: provider))
+    }
+
+    /// A request sent and its answer's envelope verified, the answer not read yet.
+    struct Sent: Sendable {
+        let provider: String
+        let request: ExchangeRequest
+        let requestHash: String
+        let responseHash: String
+        let opened: OpenedEnvelope
+        let moment: Date
+    }
+
+    /// Seals and sends `request`, and verifies the answer's envelope.
+    func send(_ request: ExchangeRequest, to provider: String) async throws(ExchangeError) -> Sent {
         guard let member = await state.federation.member(provider) else {
             throw ExchangeError(code: "unknown-peer", reason: "\(provider) is not a member of the federation")
         }
@@ -618,7 +626,15 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         } catch {
             throw ExchangeError(code: error.code, reason: "\(provider) at \(member.endpoint): \(error.reason)")
         }
-        let response = try await openResponse(reply, from: provider, requestHash: requestHash)
+        return Sent(
+            provider: provider, request: request, requestHash: requestHash, responseHash: AuditEvent.hash(reply.body),
+            opened: try await openReply(reply, from: provider), moment: moment)
+    }
+
+    /// Reads a sent request's answer: bound to the request, and granted.
+    func read(_ sent: Sent) throws(ExchangeError) -> Fetched {
+        let (provider, requestHash) = (sent.provider, sent.requestHash)
+        let response = try Self.response(sent.opened, from: provider, requestHash: requestHash)
         if let refusal = response.refusal {
             throw ExchangeError(code: refusal.code, reason: "\(provider) refused the request: \(refusal.reason)")
         }
@@ -633,14 +649,42 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 decision: decision)
         }
         return Fetched(
-            provider: provider, request: request, requestHash: requestHash, responseHash: AuditEvent.hash(reply.body),
-            response: response, decision: decision, grant: grant, moment: moment)
+            provider: provider, request: sent.request, requestHash: requestHash, responseHash: sent.responseHash,
+            response: response, decision: decision, grant: grant, moment: sent.moment)
     }
 
-    /// Logs the receipt and keeps the records (and `also`'s changes) in one transaction.
-    func keep(
-        _ fetched: Fetched, also: ([ResponseRecord]) -> [StoreChange]
-    ) async throws(ExchangeError) -> ExchangeResult {
+    /// Logs the receipt and keeps the records in one transaction.
+    func keep(_ fetched: Fetched) async throws(ExchangeError) -> ExchangeResult {
+        let (receipt, records) = receipt(for: fetched)
+        let sequence: Int
+        do {
+            sequence = try await log.append(receipt, applying: [.keepReceived(records)])
+        } catch {
+            throw Self.notKept(error)
+        }
+        metrics.received(records: records.count)
+        return ExchangeResult(
+            provider: fetched.provider, requestHash: fetched.requestHash, decision: fetched.decision,
+            records: records, next: fetched.response.next, providerAuditSequence: fetched.response.auditSequence,
+            receiptSequence: sequence)
+    }
+
+    /// Waits until a queued receipt is durable.
+    static func waitUntilKept(_ ticket: AuditTicket) async throws(ExchangeError) {
+        do {
+            _ = try await ticket.sequence
+        } catch {
+            throw notKept(error)
+        }
+    }
+
+    static func notKept(_ error: any Error) -> ExchangeError {
+        ExchangeError(code: "unavailable", reason: "the receipt could not be logged, so nothing was kept: \(error)")
+    }
+
+    /// What keeping `fetched` writes: the receipt to log and the records, each restricted to the granted
+    /// fields and bound to the request, its purpose and its data life.
+    func receipt(for fetched: Fetched) -> (event: AuditEvent, records: [ReceivedRecord]) {
         let (request, grant, provider) = (fetched.request, fetched.grant, fetched.provider)
         let received = Timestamp(fetched.moment)
         let expiresAt = received.adding(seconds: Int64(grant.dataLifeDays) * 86_400)
@@ -661,25 +705,12 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         receipt.responseHash = fetched.responseHash
         receipt.dataLifeDays = grant.dataLifeDays
         receipt.expiresAt = expiresAt
-        let sequence: Int
-        do {
-            sequence = try await log.append(
-                receipt, applying: [.keepReceived(records)] + also(fetched.response.records))
-        } catch {
-            throw ExchangeError(
-                code: "unavailable", reason: "the receipt could not be logged, so nothing was kept: \(error)")
-        }
-        metrics.received(records: records.count)
-        return ExchangeResult(
-            provider: provider, requestHash: fetched.requestHash, decision: fetched.decision, records: records,
-            next: fetched.response.next, providerAuditSequence: fetched.response.auditSequence,
-            receiptSequence: sequence)
+        return (receipt, records)
     }
 
-    private func openResponse(
-        _ reply: TransportReply, from provider: String, requestHash: String
-    ) async throws(ExchangeError) -> ExchangeResponse {
-        let opened = try await openReply(reply, from: provider)
+    private static func response(
+        _ opened: OpenedEnvelope, from provider: String, requestHash: String
+    ) throws(ExchangeError) -> ExchangeResponse {
         let response: ExchangeResponse
         do {
             response = try opened.decode(ExchangeResponse.self)
@@ -809,6 +840,18 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     }
 
     /// What one sync of a subscription brought.
+    /// The `next` cursor of a changes-feed answer, skimmed from its verified payload without reading the
+    /// records; nil if it has none (or it is not a version).
+    static func nextVersion(of opened: OpenedEnvelope) -> Int? {
+        opened.payload.withUnsafeBytes { bytes in
+            guard let range = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["next"])?[0] else { return nil }
+            return Int(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        }
+    }
+
+    /// How many synced pages may wait for their commit at once.
+    static let syncDepth = 2
+
     public struct SyncOutcome: Sendable, Hashable {
         /// Records received (changed since the last sync).
         public var records: Int
@@ -831,38 +874,74 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         }
         var cursor = subscription.cursor
         var outcome = SyncOutcome(records: 0, pages: 0, cursor: cursor)
-        // Pipelined: while page n is being kept, page n+1 is already asked for (its cursor is known from
-        // page n's answer). Pages are kept strictly in order; a page fetched after a failed one is dropped.
-        var fetched = try await fetch(page(cursor), from: subscription.provider)
-        for _ in 0..<1_000_000 {
-            let reached = max(cursor, fetched.response.records.compactMap(\.version).max() ?? cursor)
-            let more = fetched.response.next != nil && reached > cursor
-            let (nextRequest, provider) = (page(reached), subscription.provider)
-            let next: Task<Result<Fetched, ExchangeError>, Never>? =
-                more
-                ? Task {
+        // Pipelined: page n+1 is asked for as soon as page n's envelope verified (its `next` skimmed from the
+        // payload), so the provider prepares it while page n is read and kept; up to `syncDepth` pages wait
+        // for their commit at once (the log merges those waiting into one commit). Pages commit in order,
+        // each moving the cursor only from where the page before left it: if one is not kept, the ones
+        // after it are refused too, so there is never a gap.
+        var waiting: [(ticket: AuditTicket, records: Int)] = []
+        func settle(_ page: (ticket: AuditTicket, records: Int)) async throws(ExchangeError) {
+            try await Self.waitUntilKept(page.ticket)
+            metrics.received(records: page.records)
+            outcome.pages += 1
+            outcome.records += page.records
+        }
+        /// Waits for every page still waiting: they are kept even if what comes after fails.
+        func settleAll() async throws(ExchangeError) {
+            while !waiting.isEmpty { try await settle(waiting.removeFirst()) }
+        }
+        typealias Ahead = (cursor: Int, task: Task<Result<Sent, ExchangeError>, Never>)
+        func ask(from cursor: Int) -> Ahead {
+            let (request, provider) = (page(cursor), subscription.provider)
+            return (
+                cursor,
+                Task {
                     do throws(ExchangeError) {
-                        return .success(try await self.fetch(nextRequest, from: provider))
+                        return .success(try await self.send(request, to: provider))
                     } catch {
                         return .failure(error)
                     }
-                } : nil
-            let moment = Timestamp(fetched.moment)
-            do {
-                _ = try await keep(fetched) { _ in
-                    [.advanceCursor(agreementID: subscription.agreementID, version: reached, at: moment)]
                 }
+            )
+        }
+        var sent = try await send(page(cursor), to: subscription.provider)
+        for _ in 0..<1_000_000 {
+            var ahead = Self.nextVersion(of: sent.opened).flatMap { $0 > cursor ? ask(from: $0) : nil }
+            do throws(ExchangeError) {
+                let fetched = try read(sent)
+                let reached = max(cursor, fetched.response.records.compactMap(\.version).max() ?? cursor)
+                let more = fetched.response.next != nil && reached > cursor
+                if ahead?.cursor != (more ? reached : nil) {
+                    // The skimmed `next` and the records disagree: ask again from where the records end.
+                    ahead?.task.cancel()
+                    _ = await ahead?.task.value
+                    ahead = more ? ask(from: reached) : nil
+                }
+                let (receipt, records) = receipt(for: fetched)
+                let advance = StoreChange.advanceCursor(
+                    agreementID: subscription.agreementID, version: reached, at: receipt.at, from: cursor)
+                do {
+                    waiting.append(
+                        (try await log.enqueue(receipt, applying: [.keepReceived(records), advance]), records.count))
+                } catch {
+                    throw Self.notKept(error)
+                }
+                while waiting.count > Self.syncDepth { try await settle(waiting.removeFirst()) }
+                cursor = reached
             } catch {
-                next?.cancel()
-                _ = await next?.value
+                ahead?.task.cancel()
+                _ = await ahead?.task.value
                 throw error
             }
-            outcome.pages += 1
-            outcome.records += fetched.response.records.count
-            cursor = reached
-            guard let next else { break }
-            fetched = try await next.value.get()
+            guard let ahead else { break }
+            switch await ahead.task.value {
+            case .success(let next): sent = next
+            case .failure(let error):
+                try await settleAll()
+                throw error
+            }
         }
+        try await settleAll()
         outcome.cursor = cursor
         return outcome
     }

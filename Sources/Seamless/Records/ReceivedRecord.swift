@@ -59,12 +59,22 @@ public enum StoreChange: Sendable, Hashable {
     /// Remember that records of these subjects went to `peer` under these consents, so a withdrawal can be
     /// passed on to it.
     case disclosedUnderConsent(peer: String, consentIDs: [String], subjects: [String])
-    /// Move a subscription's cursor to the provider's `version`, synced at `at`.
-    case advanceCursor(agreementID: String, version: Int, at: Timestamp)
+    /// Move a subscription's cursor to the provider's `version` (never back), synced at `at`. With `from`,
+    /// only from there: a cursor elsewhere (an earlier page not kept, another sync of the same subscription)
+    /// refuses the whole transaction with ``StoreError/Code/refused``, so pages kept one after another
+    /// cannot leave a gap.
+    case advanceCursor(agreementID: String, version: Int, at: Timestamp, from: Int? = nil)
     /// Remember request nonce `nonce` of `issuer` until `until` (and forget those remembered until before
     /// `at`). A nonce remembered already refuses the whole transaction with ``StoreError/Code/replayed``,
     /// naming this change, so a replayed request leaves nothing behind.
     case rememberNonce(issuer: String, nonce: String, at: Timestamp, until: Timestamp)
+}
+
+extension StoreChange {
+    /// `issuer nonce` for a nonce to remember, else nil: two changes with the same key are one replay.
+    var nonceKey: String? {
+        if case .rememberNonce(let issuer, let nonce, _, _) = self { "\(issuer) \(nonce)" } else { nil }
+    }
 }
 
 /// A subscription this node follows as a consumer: an approved agreement with a periodic fetch, and how far

@@ -538,10 +538,23 @@ public final class SQLiteStore: Store {
             for consent in consentIDs {
                 for subject in subjects { try statement.execute(arguments: [peer, subject, consent]) }
             }
-        case .advanceCursor(let agreementID, let version, let moment):
-            try db.execute(
-                sql: "UPDATE subscription SET cursor = MAX(cursor, ?), lastSyncAt = ? WHERE agreementID = ?",
-                arguments: [version, moment.secondsSince1970, agreementID])
+        case .advanceCursor(let agreementID, let version, let moment, let from):
+            guard let from else {
+                try db.execute(
+                    sql: "UPDATE subscription SET cursor = MAX(cursor, ?), lastSyncAt = ? WHERE agreementID = ?",
+                    arguments: [version, moment.secondsSince1970, agreementID])
+                break
+            }
+            try db.cachedStatement(
+                sql:
+                    "UPDATE subscription SET cursor = MAX(cursor, ?), lastSyncAt = ? WHERE agreementID = ? AND cursor = ?"
+            ).execute(arguments: [version, moment.secondsSince1970, agreementID, from])
+            guard db.changesCount == 1 else {
+                throw StoreError(
+                    .refused,
+                    "the cursor of subscription \(agreementID) is not at \(from): an earlier page was not kept, or another sync moved it"
+                )
+            }
         case .rememberNonce(let issuer, let nonce, let moment, let until):
             try db.cachedStatement(sql: "DELETE FROM nonce WHERE until < ?").execute(
                 arguments: [moment.secondsSince1970])
