@@ -68,16 +68,18 @@ extension PostgresStore {
                 // PostgresNIO binds no arrays of optionals: a subject travels with a flag saying it is there.
                 let subjects = kept.map { $0.subject ?? "" }
                 let hasSubject = kept.map { $0.subject != nil }
-                let fields = kept.map { Self.bytes($0.fields) }
                 // Only records received under consent are looked up by subject.
-                let underConsent = !first.consentIDs.isEmpty
+                let consentSubject = kept.map { $0.consentSubject != nil }
+                let fields = kept.map { Self.bytes($0.fields) }
                 try await execute(
                     connection,
                     """
                     INSERT INTO received_record (receipt, key, subject, consent_subject, fields)
-                    SELECT \(receipt), k, CASE WHEN h THEN s END, CASE WHEN h AND \(underConsent) THEN s END, f
-                    FROM unnest(\(keys)::text[], \(subjects)::text[], \(hasSubject)::bool[], \(fields)::bytea[])
-                        AS t (k, s, h, f)
+                    SELECT \(receipt), k, CASE WHEN h THEN s END, CASE WHEN c THEN s END, f
+                    FROM unnest(
+                        \(keys)::text[], \(subjects)::text[], \(hasSubject)::bool[], \(consentSubject)::bool[],
+                        \(fields)::bytea[]
+                    ) AS t (k, s, h, c, f)
                     ON CONFLICT (receipt, key) DO UPDATE SET subject = excluded.subject,
                         consent_subject = excluded.consent_subject, fields = excluded.fields
                     """)
@@ -127,7 +129,8 @@ extension PostgresStore {
             guard moved == 1 else {
                 throw StoreError(
                     .refused,
-                    "the cursor of subscription \(agreementID) is not at \(from): an earlier page was not kept, or another sync moved it (table subscription)"
+                    "the cursor of subscription \(agreementID) is not at \(from): an earlier page was not kept, or another sync moved it (table subscription)",
+                    change: change
                 )
             }
         case .rememberNonce(let issuer, let nonce, let moment, let until):

@@ -132,6 +132,13 @@ extension PostgresStore {
         }
     }
 
+    public func isNonceRemembered(_ nonce: String, issuer: String) async throws -> Bool {
+        try await read(
+            "looking up a nonce of \(issuer) (table nonce)",
+            "SELECT EXISTS (SELECT 1 FROM nonce WHERE issuer = \(issuer) AND nonce = \(nonce))"
+        ) { try $0.decode(Bool.self) }.first ?? false
+    }
+
     // MARK: Received records
 
     public func receivedRecords(requestHash: String) async throws -> [ReceivedRecord] {

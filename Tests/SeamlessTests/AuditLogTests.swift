@@ -124,6 +124,25 @@ struct AuditLogTests {
         #expect(requests == (0..<50).filter { $0 != 20 }.map { AuditEvent.hash(Array("r\($0)".utf8)) })
     }
 
+    @Test("a cursor moved from the wrong place fails its own append only; a ticket can be awaited twice")
+    func refusedCursor() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let log = try await AuditLog(store: store, node: "gov.x", signer: try PrivateKey.generate(.ed25519))
+        var event = AuditEvent(kind: .use, at: .now, node: "gov.x")
+        event.requestHash = AuditEvent.hash(Array("r".utf8))
+        event.purpose = "social-assistance"
+        let stale = StoreChange.advanceCursor(agreementID: "agr-none", version: 9, at: .now, from: 3)
+        let tickets = [
+            try await log.enqueue(event), try await log.enqueue(event, applying: [stale]), try await log.enqueue(event),
+        ]
+        async let first = tickets[0].sequence
+        async let again = tickets[0].sequence
+        #expect(try await [first, again] == [0, 0])
+        await #expect(throws: StoreError.self) { _ = try await tickets[1].sequence }
+        #expect(try await tickets[2].sequence == 1)
+    }
+
     @Test("two logs on one database (two processes) take turns: no gap, no fork, every entry chained")
     func twoWriters() async throws {
         let dir = try TemporaryDirectory()

@@ -1,3 +1,4 @@
+import Foundation
 import SeamlessCrypto
 
 /// A node's tamper-evident audit log: entries appended to an RFC 9162 Merkle tree, durable in the store
@@ -38,7 +39,7 @@ public actor AuditLog {
     /// Where an append learns its outcome: a suspended caller, or an ``AuditTicket``.
     private enum Completion {
         case waiting(CheckedContinuation<Int, any Error>)
-        case ticket(AsyncThrowingStream<Int, any Error>.Continuation)
+        case ticket(AuditTicket)
 
         func resume(returning sequence: Int) { resume(with: .success(sequence)) }
         func resume(throwing error: any Error) { resume(with: .failure(error)) }
@@ -47,9 +48,8 @@ public actor AuditLog {
             switch self {
             case .waiting(let continuation):
                 continuation.resume(with: result)
-            case .ticket(let continuation):
-                continuation.yield(with: result)
-                continuation.finish()
+            case .ticket(let ticket):
+                ticket.settle(result)
             }
         }
     }
@@ -88,20 +88,21 @@ public actor AuditLog {
     /// Appends a valid event, numbered and chained to the entry before it, and returns its sequence number
     /// once it is durable. `changes` commit in the same transaction as the entry: both or neither.
     public func append(_ event: AuditEvent, applying changes: [StoreChange] = []) async throws -> Int {
-        let issues = event.validationIssues()
-        guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
+        try Self.validate(event)
         return try await enqueue([.event(event)], changes: changes)
     }
 
     /// Appends several valid events as consecutive entries in one transaction (with `changes`), and returns
     /// the first one's sequence number once they are durable: one sync where there would be several.
     public func append(contentsOf events: [AuditEvent], applying changes: [StoreChange] = []) async throws -> Int {
-        for event in events {
-            let issues = event.validationIssues()
-            guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
-        }
+        for event in events { try Self.validate(event) }
         guard !events.isEmpty else { return tree.size }
         return try await enqueue(events.map { .event($0) }, changes: changes)
+    }
+
+    private static func validate(_ event: AuditEvent) throws {
+        let issues = event.validationIssues()
+        guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
     }
 
     private static func checkSize(_ count: Int) throws {
@@ -131,11 +132,10 @@ public actor AuditLog {
     /// a caller can queue the next while the last is still being synced, and an append that waits joins the
     /// next commit with the others waiting.
     public func enqueue(_ event: AuditEvent, applying changes: [StoreChange] = []) throws -> AuditTicket {
-        let issues = event.validationIssues()
-        guard issues.isEmpty else { throw DocumentError(source: "audit event", issues: issues) }
-        let (stream, continuation) = AsyncThrowingStream<Int, any Error>.makeStream()
-        enqueue([.event(event)], changes: changes, completion: .ticket(continuation))
-        return AuditTicket(stream)
+        try Self.validate(event)
+        let ticket = AuditTicket()
+        enqueue([.event(event)], changes: changes, completion: .ticket(ticket))
+        return ticket
     }
 
     /// Writes whatever is pending as one transaction per round until nothing is left: every append that
@@ -164,8 +164,9 @@ public actor AuditLog {
                 }
                 do {
                     try await store.appendAuditEntries(rows, from: start, applying: batch.flatMap(\.changes))
-                } catch let error as StoreError where error.code == .replayed {
-                    // A replayed request fails alone and leaves nothing; the rest is numbered again without it.
+                } catch let error as StoreError where error.change != nil {
+                    // A change the store refused (a replayed nonce, a cursor that moved) fails its own item,
+                    // which leaves nothing; the rest is numbered again without it.
                     guard let index = batch.firstIndex(where: { item in item.changes.contains { $0 == error.change } })
                     else {
                         for item in batch { item.continuation.resume(throwing: error) }
@@ -310,17 +311,36 @@ public actor AuditLog {
     }
 }
 
-/// An append queued with ``AuditLog/enqueue(_:applying:)``: its sequence number once durable.
-public struct AuditTicket: Sendable {
-    private let outcome: AsyncThrowingStream<Int, any Error>
+/// An append queued with ``AuditLog/enqueue(_:applying:)``: its sequence number once durable. Any number
+/// of tasks may wait for it; waiting is not cancelled with the waiting task, because the append is not.
+public final class AuditTicket: @unchecked Sendable {
+    // Guarded by `lock`.
+    private var outcome: Result<Int, any Error>?
+    private var waiting: [CheckedContinuation<Int, any Error>] = []
+    private let lock = NSLock()
 
-    init(_ outcome: AsyncThrowingStream<Int, any Error>) { self.outcome = outcome }
+    init() {}
+
+    /// Records the outcome and wakes whoever waits.
+    func settle(_ result: Result<Int, any Error>) {
+        let waiters = lock.withLock {
+            outcome = result
+            defer { waiting = [] }
+            return waiting
+        }
+        for waiter in waiters { waiter.resume(with: result) }
+    }
 
     /// The appended entry's sequence number, once it is durable; the store's error if it was not written.
     public var sequence: Int {
         get async throws {
-            for try await sequence in outcome { return sequence }
-            throw CancellationError()
+            try await withCheckedThrowingContinuation { continuation in
+                let known = lock.withLock {
+                    if outcome == nil { waiting.append(continuation) }
+                    return outcome
+                }
+                if let known { continuation.resume(with: known) }
+            }
         }
     }
 }

@@ -22,7 +22,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     /// Seals answers of more than ``bulkPayloadBytes``: zlib level 1 deflates a 2 MB page about three
     /// times faster than level 6 for about a quarter more bytes, and bulk pages are where the CPU goes.
     let bulkSealer: EnvelopeSealer
-    /// From this many canonical bytes on, an answer is sealed with ``bulkSealer``.
+    /// An answer of more than this many canonical bytes is sealed with ``bulkSealer``.
     static let bulkPayloadBytes = 64 << 10
     let state: EngineState
     let clock: @Sendable () -> Date
@@ -129,6 +129,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         /// The nonce still to remember, in the same commit as the request's first log entries (when
         /// ``authenticate(_:nonceWithFirstEntry:)`` was asked to leave it).
         let nonce: StoreChange?
+
+        /// The nonce to write with the first entries, if it is still to be written.
+        var nonceChanges: [StoreChange] { nonce.map { [$0] } ?? [] }
     }
 
     /// Verifies a request envelope and its nonce; a refusal (signed, and logged when the signature
@@ -159,8 +162,26 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let requester = opened.header.issuer
         let until = Timestamp(secondsSince1970: opened.header.issuedAt + Self.nonceLifetime(time))
         if nonceWithFirstEntry {
+            // Checked now all the same, so a replay is refused before it is decided (a decision counts
+            // against the purpose's frequency limit): copies in flight here, then those already written.
             let nonce = StoreChange.rememberNonce(
                 issuer: requester, nonce: opened.header.nonce, at: Timestamp(moment), until: until)
+            guard let key = nonce.nonceKey, await state.claim(nonce: key) else {
+                return .failure(await refuseReplay(requestHash: requestHash, from: requester, at: moment))
+            }
+            do {
+                if try await store.isNonceRemembered(opened.header.nonce, issuer: requester) {
+                    await state.release(nonce: key)
+                    return .failure(await refuseReplay(requestHash: requestHash, from: requester, at: moment))
+                }
+            } catch {
+                await state.release(nonce: key)
+                return .failure(
+                    RefusalReply(
+                        refuse(
+                            503, "unavailable", "the node cannot check the nonce: \(error)", requestHash: requestHash,
+                            to: requester)))
+            }
             return .success(
                 Caller(opened: opened, requester: requester, requestHash: requestHash, moment: moment, nonce: nonce))
         }
@@ -208,7 +229,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     func badRequest(_ caller: Caller, _ reason: String) async -> RefusalReply {
         let replayed = await logRefusal(
             requestHash: caller.requestHash, code: "bad-request", peer: caller.requester, at: caller.moment,
-            applying: caller.nonce.map { [$0] } ?? [])
+            applying: caller.nonceChanges)
         if replayed {
             return await refuseReplay(requestHash: caller.requestHash, from: caller.requester, at: caller.moment)
         }
@@ -222,6 +243,14 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         case .success(let verified): caller = verified
         case .failure(let refusal): return refusal.reply
         }
+        let reply = await answer(caller)
+        // Written (or refused) with the request's first entries by now.
+        if let key = caller.nonce?.nonceKey { await state.release(nonce: key) }
+        return reply
+    }
+
+    /// Answers an authenticated exchange request.
+    private func answer(_ caller: Caller) async -> TransportReply {
         let request: ExchangeRequest
         switch await payload(ExchangeRequest.self, of: caller) {
         case .success(let decoded): request = decoded
@@ -442,7 +471,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let decisionSequence: Int
         do {
             decisionSequence =
-                try await log.append(contentsOf: [received, decided], applying: caller.nonce.map { [$0] } ?? []) + 1
+                try await log.append(contentsOf: [received, decided], applying: caller.nonceChanges) + 1
         } catch let error as StoreError where error.code == .replayed {
             await state.forget(access, purposes: snapshot.purposes)
             throw error
@@ -839,7 +868,6 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         }
     }
 
-    /// What one sync of a subscription brought.
     /// The `next` cursor of a changes-feed answer, skimmed from its verified payload without reading the
     /// records; nil if it has none (or it is not a version).
     static func nextVersion(of opened: OpenedEnvelope) -> Int? {
@@ -852,6 +880,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     /// How many synced pages may wait for their commit at once.
     static let syncDepth = 2
 
+    /// What one sync of a subscription brought.
     public struct SyncOutcome: Sendable, Hashable {
         /// Records received (changed since the last sync).
         public var records: Int
@@ -889,6 +918,14 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         /// Waits for every page still waiting: they are kept even if what comes after fails.
         func settleAll() async throws(ExchangeError) {
             while !waiting.isEmpty { try await settle(waiting.removeFirst()) }
+        }
+        /// Before giving up with `error`: the page asked for ahead is dropped, and the pages waiting are
+        /// waited for (counted if kept), so what the store shows when this returns is final.
+        func giveUp(_ error: ExchangeError, dropping ahead: Ahead?) async -> ExchangeError {
+            ahead?.task.cancel()
+            _ = await ahead?.task.value
+            try? await settleAll()
+            return error
         }
         typealias Ahead = (cursor: Int, task: Task<Result<Sent, ExchangeError>, Never>)
         func ask(from cursor: Int) -> Ahead {
@@ -929,16 +966,18 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 while waiting.count > Self.syncDepth { try await settle(waiting.removeFirst()) }
                 cursor = reached
             } catch {
-                ahead?.task.cancel()
-                _ = await ahead?.task.value
-                throw error
+                throw await giveUp(error, dropping: ahead)
             }
             guard let ahead else { break }
-            switch await ahead.task.value {
-            case .success(let next): sent = next
-            case .failure(let error):
-                try await settleAll()
-                throw error
+            // A cancelled sync cancels the page it asked for ahead.
+            let next = await withTaskCancellationHandler {
+                await ahead.task.value
+            } onCancel: {
+                ahead.task.cancel()
+            }
+            switch next {
+            case .success(let page): sent = page
+            case .failure(let error): throw await giveUp(error, dropping: nil)
             }
         }
         try await settleAll()
@@ -1108,6 +1147,19 @@ actor EngineState {
         guard let period = purposes.match(request.purpose)?.limits.frequency?.per.seconds else { return 0 }
         return windows[RequestWindow.key(request), default: .init()]
             .count(before: request.at, within: period)
+    }
+
+    /// Nonces of requests being answered now (`issuer nonce`), not yet written.
+    private var noncesInFlight: Set<String> = []
+
+    /// Marks a nonce as being answered; false if it already is (a copy of a request in flight).
+    func claim(nonce key: String) -> Bool {
+        noncesInFlight.insert(key).inserted
+    }
+
+    /// The nonce's request is answered (its nonce written with its first entries, or refused).
+    func release(nonce key: String) {
+        noncesInFlight.remove(key)
     }
 
     /// Takes back a request ``recentRequests(_:purposes:)`` counted that was not logged after all (a replay).

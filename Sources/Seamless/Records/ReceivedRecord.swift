@@ -70,6 +70,12 @@ public enum StoreChange: Sendable, Hashable {
     case rememberNonce(issuer: String, nonce: String, at: Timestamp, until: Timestamp)
 }
 
+extension ReceivedRecord {
+    /// The subject when the record came under consent (a withdrawal must find it by subject), else nil:
+    /// what the stores index.
+    public var consentSubject: String? { consentIDs.isEmpty ? nil : subject }
+}
+
 extension StoreChange {
     /// `issuer nonce` for a nonce to remember, else nil: two changes with the same key are one replay.
     var nonceKey: String? {

@@ -492,8 +492,9 @@ public final class SQLiteStore: Store {
                     ON CONFLICT (requestHash) DO UPDATE SET provider = excluded.provider,
                         resource = excluded.resource, purpose = excluded.purpose, expiresAt = excluded.expiresAt,
                         consentIDs = excluded.consentIDs
-                    RETURNING id
                     """)
+            // Read back rather than `RETURNING`, which SQLite has only since 3.35.
+            let receiptID = try db.cachedStatement(sql: "SELECT id FROM receipt WHERE requestHash = ?")
             let row = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO receivedRecord (receipt, key, subject, consentSubject, fields)
@@ -505,19 +506,18 @@ public final class SQLiteStore: Store {
                 if let known = receipts[record.requestHash] {
                     id = known
                 } else {
-                    guard
-                        let inserted = try Int64.fetchOne(
-                            receipt,
-                            arguments: [
-                                record.requestHash, record.provider, record.resource, record.purpose,
-                                record.expiresAt.secondsSince1970, ReceivedRecord.storedConsents(record.consentIDs),
-                            ])
-                    else { throw StoreError(.database, "the receipt of \(record.requestHash) was not stored") }
+                    try receipt.execute(arguments: [
+                        record.requestHash, record.provider, record.resource, record.purpose,
+                        record.expiresAt.secondsSince1970, ReceivedRecord.storedConsents(record.consentIDs),
+                    ])
+                    guard let inserted = try Int64.fetchOne(receiptID, arguments: [record.requestHash]) else {
+                        throw StoreError(.database, "the receipt of \(record.requestHash) was not stored")
+                    }
                     receipts[record.requestHash] = inserted
                     id = inserted
                 }
                 try row.execute(arguments: [
-                    id, record.key, record.subject, record.consentIDs.isEmpty ? nil : record.subject,
+                    id, record.key, record.subject, record.consentSubject,
                     Data(CanonicalJSON.serialize(.object(record.fields))),
                 ])
             }
@@ -552,7 +552,8 @@ public final class SQLiteStore: Store {
             guard db.changesCount == 1 else {
                 throw StoreError(
                     .refused,
-                    "the cursor of subscription \(agreementID) is not at \(from): an earlier page was not kept, or another sync moved it"
+                    "the cursor of subscription \(agreementID) is not at \(from): an earlier page was not kept, or another sync moved it",
+                    change: change
                 )
             }
         case .rememberNonce(let issuer, let nonce, let moment, let until):
@@ -766,6 +767,14 @@ public final class SQLiteStore: Store {
             return true
         } catch let error as StoreError where error.code == .replayed {
             return false
+        }
+    }
+
+    public func isNonceRemembered(_ nonce: String, issuer: String) async throws -> Bool {
+        try await read { db in
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM nonce WHERE issuer = ? AND nonce = ?)"),
+                arguments: [issuer, nonce]) ?? false
         }
     }
 

@@ -141,6 +141,8 @@ public protocol Store: Sendable {
     /// Remembers request nonce `nonce` of `issuer` until `until`; false if it is remembered already (a
     /// replay). Nonces remembered until before `moment` are forgotten.
     func rememberNonce(_ nonce: String, issuer: String, at moment: Timestamp, until: Timestamp) async throws -> Bool
+    /// Whether request nonce `nonce` of `issuer` is remembered (without remembering it).
+    func isNonceRemembered(_ nonce: String, issuer: String) async throws -> Bool
 
     /// The received records kept for a request.
     func receivedRecords(requestHash: String) async throws -> [ReceivedRecord]
