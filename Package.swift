@@ -160,6 +160,8 @@ let package = Package(
             dependencies: [
                 "Seamless", "SeamlessCrypto", "SeamlessPostgres", "SeamlessTestSupport", "SeamlessFixtures",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: upcoming
         ),

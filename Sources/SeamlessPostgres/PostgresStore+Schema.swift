@@ -223,6 +223,12 @@ extension PostgresStore {
     /// turns, so each migration runs once. Needs ``run()`` to be running; fails at once, saying why, if the
     /// server cannot be reached or refuses the user.
     public func migrate() async throws {
+        try await migrate(upTo: nil)
+    }
+
+    /// Applies the migrations not applied yet, up to and including the one named `last` (all if nil): tests
+    /// build a database as an older binary left it.
+    func migrate(upTo last: String?) async throws {
         try await checkServer()
         let lockName = "seamless-migrations:\(schema ?? "default")"
         let applied = try await write("migrating the PostgreSQL schema at \(location)") { connection in
@@ -237,7 +243,8 @@ extension PostgresStore {
             let done = Set(
                 try await rows(connection, "SELECT name FROM seamless_migrations") { try $0.decode(String.self) })
             var applied: [String] = []
-            for migration in Self.migrations where !done.contains(migration.name) {
+            let wanted = Self.migrations.prefix { $0.name != last } + Self.migrations.filter { $0.name == last }
+            for migration in wanted where !done.contains(migration.name) {
                 for statement in migration.statements {
                     try await execute(connection, PostgresQuery(unsafeSQL: statement))
                 }

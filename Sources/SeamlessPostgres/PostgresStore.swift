@@ -58,6 +58,13 @@ public final class PostgresStore: Store {
     public static func withStore<T>(
         url: String, logger: Logger, _ body: (PostgresStore) async throws -> T
     ) async throws -> T {
+        try await withStore(url: url, logger: logger, migratingUpTo: nil, body)
+    }
+
+    /// ``withStore(url:logger:_:)`` with the schema migrated only up to the migration named `last`.
+    static func withStore<T>(
+        url: String, logger: Logger, migratingUpTo last: String?, _ body: (PostgresStore) async throws -> T
+    ) async throws -> T {
         let store = try PostgresStore(url: url, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // Queries wait for the pool anyway; waiting for its task to start spares the pool's warning that
@@ -69,7 +76,7 @@ public final class PostgresStore: Store {
             }
             defer { group.cancelAll() }
             for await _ in started {}
-            try await store.migrate()
+            try await store.migrate(upTo: last)
             return try await body(store)
         }
     }

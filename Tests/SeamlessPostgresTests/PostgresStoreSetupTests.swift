@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import PostgresNIO
 import Seamless
 import Testing
 
@@ -84,5 +86,51 @@ struct PostgresStoreSetupTests {
         }
         #expect(error?.code == .database)
         #expect(error?.reason.contains("no_such_role") == true, "\(error?.reason ?? "")")
+    }
+}
+
+@Suite("PostgreSQL migrations")
+struct PostgresMigrationTests {
+    @Test(
+        "v7 moves received records under their receipts: the same records, purges and expiries as before",
+        .enabled(if: PostgresTestServer.shouldRun, PostgresTestServer.skipped))
+    func receivedGroupedByReceipt() async throws {
+        let url = try PostgresTestServer.freshSchemaURL()
+        // A node database as v6 left it, with records received for two requests.
+        try await PostgresStore.withStore(
+            url: url, logger: PostgresTestServer.logger, migratingUpTo: "v6: the consents received records came under"
+        ) { store in
+            try await store.write("filling v6's received table") { connection in
+                for (key, subject, request, expires) in [
+                    ("H-1", "subj-a", "sha256:r1", 1_800_000_000), ("H-2", nil, "sha256:r1", 1_800_000_000),
+                    ("H-1", "subj-a", "sha256:r2", 1_700_000_000),
+                ] as [(String, String?, String, Int64)] {
+                    let fields = ByteBuffer(string: #"{"householdId":"\#(key)"}"#)
+                    try await store.execute(
+                        connection,
+                        """
+                        INSERT INTO received
+                        (provider, resource, key, subject, fields, request_hash, purpose, expires_at, consent_ids)
+                        VALUES ('gov.a', 'gov.a/households', \(key), \(subject), \(fields), \(request),
+                            'social-assistance', \(expires), ',consent-1,')
+                        """)
+                }
+            }
+        }
+        try await PostgresStore.withStore(url: url, logger: PostgresTestServer.logger) { store in
+            let first = try await store.receivedRecords(requestHash: "sha256:r1")
+            #expect(first.map(\.key) == ["H-1", "H-2"])
+            #expect(first.map(\.subject) == ["subj-a", nil])
+            #expect(first.first?.fields == ["householdId": "H-1"])
+            #expect(first.first?.consentIDs == ["consent-1"])
+            #expect(first.first?.expiresAt == Timestamp(secondsSince1970: 1_800_000_000))
+            #expect(
+                try await store.receivedRequests(expiringBy: Timestamp(secondsSince1970: 1_750_000_000)).map(
+                    \.requestHash) == ["sha256:r2"])
+            #expect(
+                try await store.receivedRequests(provider: "gov.a", subject: "subj-a", consentID: "consent-1")
+                    == ["sha256:r1", "sha256:r2"])
+            try await store.dropSchema()
+        }
     }
 }
