@@ -24,15 +24,18 @@ enum AnswerPage {
 
     /// The canonical bytes of `response` (which holds no records) with `records` as its `records` member,
     /// each with its granted `fields` bytes; `versions` adds each record's version (changes feed answers).
-    /// `nil` if `response` holds records itself.
+    /// `nil` if `response` holds records itself, or its JSON has `"records":[]` more than once.
     static func canonicalJSON(
         of response: ExchangeResponse, records: [(record: StoredRecord, fields: [UInt8])], versions: Bool
     ) -> [UInt8]? {
         let head = CanonicalJSON.serialize(response.jsonValue)
         // `records` is always written; quotes inside canonical strings are escaped, so this text can only be
-        // the member itself.
+        // a member called `records` — the response's own, as long as it occurs once (a nested member of that
+        // name, should one ever be added, would make this refuse rather than write the page in its place).
         let marker = Array(#""records":[]"#.utf8)
-        guard response.records.isEmpty, let member = head.firstRange(of: marker) else { return nil }
+        guard response.records.isEmpty, let member = head.firstRange(of: marker),
+            head[member.upperBound...].firstRange(of: marker) == nil
+        else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity(head.count + records.reduce(0) { $0 + $1.fields.count + 96 })
         output.append(contentsOf: head[..<(member.upperBound - 1)])
