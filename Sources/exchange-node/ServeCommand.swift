@@ -90,21 +90,18 @@ struct ServeCommand: AsyncParsableCommand {
             log: log, engine: engine, checkpointInterval: .milliseconds(checkpointIntervalMs),
             purgeInterval: .seconds(purgeIntervalSeconds), syncInterval: .seconds(syncIntervalSeconds), logger: logger)
         let due = await Self.dueApplications(store: store, node: id)
-        for item in due.overdue {
-            logger.warning(
-                "application past its reply deadline",
-                metadata: [
-                    "agreement": "\(item.agreementID)", "requester": "\(item.requester)",
-                    "deadline": "\(item.deadline)",
-                ])
-        }
-        for item in due.dueSoon {
-            logger.notice(
-                "application due soon",
-                metadata: [
-                    "agreement": "\(item.agreementID)", "requester": "\(item.requester)",
-                    "deadline": "\(item.deadline)",
-                ])
+        for (items, level, message) in [
+            (due.overdue, Logger.Level.warning, "application past its reply deadline"),
+            (due.dueSoon, .notice, "application due soon"),
+        ] {
+            for item in items {
+                logger.log(
+                    level: level, "\(message)",
+                    metadata: [
+                        "agreement": "\(item.agreementID)", "requester": "\(item.requester)",
+                        "deadline": "\(item.deadline)",
+                    ])
+            }
         }
         let group = ServiceGroup(
             configuration: .init(

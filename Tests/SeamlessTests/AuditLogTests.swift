@@ -91,17 +91,20 @@ struct AuditLogTests {
         #expect(try await log.store.auditCheckpoints().map(\.size) == [20, 37])
     }
 
+    /// A small valid event, told apart by `index`.
+    static func useEvent(_ index: Int) -> AuditEvent {
+        var event = AuditEvent(kind: .use, at: .now, node: "gov.x")
+        event.requestHash = AuditEvent.hash(Array("r\(index)".utf8))
+        event.purpose = "social-assistance"
+        return event
+    }
+
     @Test("queued appends commit in the order queued; one refused fails alone and its ticket says why")
     func tickets() async throws {
         let dir = try TemporaryDirectory()
         let store = try SQLiteStore(path: dir.path("node.sqlite"))
         let log = try await AuditLog(store: store, node: "gov.x", signer: try PrivateKey.generate(.ed25519))
-        func event(_ index: Int) -> AuditEvent {
-            var event = AuditEvent(kind: .use, at: .now, node: "gov.x")
-            event.requestHash = AuditEvent.hash(Array("r\(index)".utf8))
-            event.purpose = "social-assistance"
-            return event
-        }
+        let event = Self.useEvent
         let nonce = StoreChange.rememberNonce(issuer: "gov.y", nonce: "n-1", at: .now, until: .now.adding(seconds: 60))
         var tickets: [AuditTicket] = []
         for index in 0..<50 {
@@ -129,9 +132,7 @@ struct AuditLogTests {
         let dir = try TemporaryDirectory()
         let store = try SQLiteStore(path: dir.path("node.sqlite"))
         let log = try await AuditLog(store: store, node: "gov.x", signer: try PrivateKey.generate(.ed25519))
-        var event = AuditEvent(kind: .use, at: .now, node: "gov.x")
-        event.requestHash = AuditEvent.hash(Array("r".utf8))
-        event.purpose = "social-assistance"
+        let event = Self.useEvent(0)
         let stale = StoreChange.advanceCursor(agreementID: "agr-none", version: 9, at: .now, from: 3)
         let tickets = [
             try await log.enqueue(event), try await log.enqueue(event, applying: [stale]), try await log.enqueue(event),
@@ -141,35 +142,6 @@ struct AuditLogTests {
         #expect(try await [first, again] == [0, 0])
         await #expect(throws: StoreError.self) { _ = try await tickets[1].sequence }
         #expect(try await tickets[2].sequence == 1)
-    }
-
-    @Test("two logs on one database (two processes) take turns: no gap, no fork, every entry chained")
-    func twoWriters() async throws {
-        let dir = try TemporaryDirectory()
-        let path = dir.path("node.sqlite")
-        let key = try PrivateKey.generate(.ed25519)
-        let a = try await AuditLog(store: try SQLiteStore(path: path), node: "gov.x", signer: key)
-        let b = try await AuditLog(store: try SQLiteStore(path: path), node: "gov.x", signer: key)
-        let sequences = try await withThrowingTaskGroup(of: Int.self) { group in
-            for index in 0..<200 {
-                let log = index % 2 == 0 ? a : b
-                group.addTask {
-                    var event = AuditEvent(kind: .use, at: .now, node: "gov.x")
-                    event.requestHash = AuditEvent.hash(Array("r\(index)".utf8))
-                    event.purpose = "social-assistance"
-                    return try await log.append(event)
-                }
-            }
-            var all: [Int] = []
-            for try await sequence in group { all.append(sequence) }
-            return all
-        }
-        #expect(sequences.sorted() == Array(0..<200))
-        _ = try await a.checkpoint()
-        let bundle = dir.path("bundle")
-        try await AuditBundle.export(
-            store: try SQLiteStore(path: path), node: "gov.x", publicKey: key.publicKey, to: bundle)
-        #expect(try BundleVerifier.verify(bundle).findings.isEmpty)
     }
 
     @Test("with checkpointEvery, checkpoints are signed as the log grows")

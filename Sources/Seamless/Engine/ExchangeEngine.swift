@@ -610,14 +610,10 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// A verified, granted answer not yet kept: what ``keep(_:)`` commits.
     struct Fetched: Sendable {
-        let provider: String
-        let request: ExchangeRequest
-        let requestHash: String
-        let responseHash: String
+        let sent: Sent
         let response: ExchangeResponse
         let decision: PolicyDecision
         let grant: Grant
-        let moment: Date
     }
 
     /// Sends `request`, verifies the answer and its binding to the request, and returns it if granted.
@@ -677,9 +673,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
                 code: denial, reason: "\(provider) denied the request: \(decision.denial?.reason ?? "")",
                 decision: decision)
         }
-        return Fetched(
-            provider: provider, request: sent.request, requestHash: requestHash, responseHash: sent.responseHash,
-            response: response, decision: decision, grant: grant, moment: sent.moment)
+        return Fetched(sent: sent, response: response, decision: decision, grant: grant)
     }
 
     /// Logs the receipt and keeps the records in one transaction.
@@ -693,7 +687,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         }
         metrics.received(records: records.count)
         return ExchangeResult(
-            provider: fetched.provider, requestHash: fetched.requestHash, decision: fetched.decision,
+            provider: fetched.sent.provider, requestHash: fetched.sent.requestHash, decision: fetched.decision,
             records: records, next: fetched.response.next, providerAuditSequence: fetched.response.auditSequence,
             receiptSequence: sequence)
     }
@@ -714,24 +708,25 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     /// What keeping `fetched` writes: the receipt to log and the records, each restricted to the granted
     /// fields and bound to the request, its purpose and its data life.
     func receipt(for fetched: Fetched) -> (event: AuditEvent, records: [ReceivedRecord]) {
-        let (request, grant, provider) = (fetched.request, fetched.grant, fetched.provider)
-        let received = Timestamp(fetched.moment)
+        let (sent, grant) = (fetched.sent, fetched.grant)
+        let (request, provider) = (sent.request, sent.provider)
+        let received = Timestamp(sent.moment)
         let expiresAt = received.adding(seconds: Int64(grant.dataLifeDays) * 86_400)
         let records = fetched.response.records.map {
             ReceivedRecord(
                 provider: provider, resource: request.resource, key: $0.key, subject: $0.subject,
-                fields: $0.fields.filter { grant.fields.contains($0.key) }, requestHash: fetched.requestHash,
+                fields: $0.fields.filter { grant.fields.contains($0.key) }, requestHash: sent.requestHash,
                 purpose: request.purpose, expiresAt: expiresAt,
                 consentIDs: request.legalBasis == .consent ? request.consentIDs : [])
         }
         var receipt = AuditEvent(kind: .receipt, at: received, node: id)
         receipt.peer = provider
-        receipt.requestHash = fetched.requestHash
+        receipt.requestHash = sent.requestHash
         receipt.resource = request.resource
         receipt.purpose = request.purpose
         receipt.fields = grant.fields
         receipt.recordCount = records.count
-        receipt.responseHash = fetched.responseHash
+        receipt.responseHash = sent.responseHash
         receipt.dataLifeDays = grant.dataLifeDays
         receipt.expiresAt = expiresAt
         return (receipt, records)
