@@ -60,7 +60,7 @@ struct DemoCommand: AsyncParsableCommand {
             try? await demo.stop()
             throw error
         }
-        try audit(demo, folder: folder, walk)
+        try await audit(demo, folder: folder, walk)
 
         let elapsed = ContinuousClock.now - started
         let failed = walk.checks.filter { !$0.1 }
@@ -205,7 +205,7 @@ struct DemoCommand: AsyncParsableCommand {
         status.consentID = withdrawn.record.id
         status.consentState = .withdrawn
         _ = try await demo.logs[Self.resources]!.append(status)
-        let told = await demo.engines[Self.resources]!.notifyWithdrawal(of: withdrawn)
+        let told = try await demo.engines[Self.resources]!.notifyWithdrawal(of: withdrawn)
         let kept = try await demo.stores[Self.civil]!.receivedRecords(requestHash: consented.requestHash)
         walk.check(
             "Human Resources told \(told.told.joined(separator: ", ")); it purged the subject's data and logged the purge",
@@ -270,7 +270,7 @@ struct DemoCommand: AsyncParsableCommand {
         for (pair, problem) in problems.sorted(by: { $0.key < $1.key }) { walk.say("    \(pair): \(problem)") }
     }
 
-    private func audit(_ demo: DemoFederation, folder: String, _ walk: Walkthrough) throws {
+    private func audit(_ demo: DemoFederation, folder: String, _ walk: Walkthrough) async throws {
         walk.step("9. The auditor")
         walk.say("Each node's audit bundle is exported; exchange-audit verifies, replays and cross-checks them.")
         let bundles = folder + "/bundles"
@@ -279,21 +279,10 @@ struct DemoCommand: AsyncParsableCommand {
         for department in DemoFederation.departments {
             let path = bundles + "/" + department.id
             let node = demo.nodes[department.id]!
-            let semaphore = DispatchSemaphore(value: 0)
-            nonisolated(unsafe) var failure: (any Error)?
-            Task {
-                do {
-                    try await AuditBundle.export(
-                        store: demo.stores[department.id]!, node: department.id,
-                        publicKey: try node.privateKey().publicKey, members: Set(DemoFederation.departments.map(\.id)),
-                        to: path)
-                } catch {
-                    failure = error
-                }
-                semaphore.signal()
-            }
-            semaphore.wait()
-            if let failure { throw failure }
+            try await AuditBundle.export(
+                store: demo.stores[department.id]!, node: department.id,
+                publicKey: try node.privateKey().publicKey, members: Set(DemoFederation.departments.map(\.id)),
+                to: path)
             paths[department.id] = path
             let verified = try BundleVerifier.verify(path)
             let replayed = try AuditReplay.run(path)

@@ -151,12 +151,20 @@ final class DemoFederation: @unchecked Sendable {
         }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
         self.group = group
-        running = Task { try await group.run() }
+        // A server that cannot start ends the group: the ports stream then ends too, instead of waiting.
+        running = Task {
+            defer { continuation.finish() }
+            try await group.run()
+        }
         for await (id, port) in ports {
             endpoints[id] = "http://127.0.0.1:\(port)"
             if endpoints.count == Self.departments.count { break }
         }
         continuation.finish()
+        guard endpoints.count == Self.departments.count else {
+            try await running?.value
+            throw CommandFailure.io("the departments' servers stopped before all of them were listening")
+        }
         let signed = try federation(version: 2)
         let bytes = try signed.sealed(by: authority, authorityID: "gov.federation-authority")
         for department in Self.departments {
