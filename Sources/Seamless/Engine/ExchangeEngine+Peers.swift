@@ -152,6 +152,10 @@ extension ExchangeEngine {
             try await store.updateAuditCheckpoint(size: checkpoint.size, note: merged.serialized)
             let receipt = CosignReceipt(requestHash: caller.requestHash, size: checkpoint.size)
             return try TransportReply(status: 200, body: seal(receipt, to: caller.requester))
+        } catch let error as StoreError {
+            return refuse(
+                503, "unavailable", "the node could not record the cosignature: \(error)",
+                requestHash: caller.requestHash, to: caller.requester)
         } catch {
             return await badRequest(caller, "the cosignature cannot be accepted: \(error)").reply
         }
@@ -196,12 +200,28 @@ extension ExchangeEngine {
         guard checkpoint.origin == "\(peer)/audit" else {
             throw ExchangeError(code: "bad-response", reason: "\(peer) sent a checkpoint of '\(checkpoint.origin)'")
         }
-        if let last, let lastCheckpoint = try? Checkpoint.open(last.note, keys: keys).0 {
+        if let last {
+            // The note was verified when it was stored; it is read again without verifying, so a key the
+            // peer has since retired from the federation does not switch this check off.
+            let lastCheckpoint: Checkpoint
+            do {
+                lastCheckpoint = try Checkpoint(body: try SignedNote.parse(last.note).text)
+            } catch {
+                throw ExchangeError(
+                    code: "unavailable", reason: "the checkpoint of \(peer) witnessed before cannot be read: \(error)")
+            }
+            var proof: [[UInt8]] = []
+            for (position, element) in (reply.proof ?? []).enumerated() {
+                guard let hash = Base64.decode(element) else {
+                    throw ExchangeError(
+                        code: "bad-response", reason: "\(peer)'s consistency proof element \(position) is not base64")
+                }
+                proof.append(hash)
+            }
             do {
                 if checkpoint.size == lastCheckpoint.size {
                     guard checkpoint.root == lastCheckpoint.root else { throw MerkleProofError.equalSizesDiffer }
                 } else {
-                    let proof = (reply.proof ?? []).compactMap { Base64.decode($0) }
                     try MerkleVerifier.verifyConsistency(
                         oldSize: lastCheckpoint.size, newSize: checkpoint.size, oldRoot: lastCheckpoint.root,
                         newRoot: checkpoint.root, proof: proof)
@@ -237,7 +257,7 @@ extension ExchangeEngine {
 
     /// One round with every peer: its catalog, its checkpoint, and this node's subscriptions to it. Peers
     /// that failed recently are skipped until their back-off passes. Returns what went wrong, by peer (or
-    /// `subscription <agreement id>`).
+    /// `subscription <agreement id>`, or `subscriptions` when they could not be read).
     public func syncPeers() async -> [String: ExchangeError] {
         var problems: [String: ExchangeError] = [:]
         let now = clock()
@@ -253,11 +273,15 @@ extension ExchangeEngine {
                 await state.failed(member.id, at: now)
             }
         }
-        for (agreement, result) in await syncSubscriptions() {
-            if case .failure(let error) = result {
-                problems["subscription \(agreement)"] = error
-                metrics.peerFailed("subscription", error.code)
+        do {
+            for (agreement, result) in try await syncSubscriptions() {
+                if case .failure(let error) = result {
+                    problems["subscription \(agreement)"] = error
+                    metrics.peerFailed("subscription", error.code)
+                }
             }
+        } catch {
+            problems["subscriptions"] = error
         }
         return problems
     }
