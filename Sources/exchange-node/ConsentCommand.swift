@@ -175,8 +175,8 @@ struct ConsentCommand: AsyncParsableCommand {
 
     /// Tells the peers that received the subject's data under this consent to purge it.
     static func notifyPeers(_ directory: NodeDirectory, _ store: any Store, _ status: ConsentStatus) async throws {
-        let outcome = try await withEngine(directory, store: store) { engine in
-            await engine.notifyWithdrawal(of: status)
+        let outcome = try await withEngine(directory, store: store) { engine throws(ExchangeError) in
+            try await engine.notifyWithdrawal(of: status)
         }
         for peer in outcome.told { print("  told \(peer), which purged the subject's data it received") }
         for (peer, reason) in outcome.unreachable.sorted(by: { $0.key < $1.key }) {

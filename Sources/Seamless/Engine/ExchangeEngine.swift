@@ -273,9 +273,19 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// Tells every peer that received records under consent `consentID` that the subject withdrew it, so
     /// they purge the data. Returns the peers told, and those that could not be reached (tell them again).
-    public func notifyWithdrawal(of consent: ConsentStatus) async -> (told: [String], unreachable: [String: String]) {
+    /// - Throws: `unavailable` when the node cannot read which peers received the subject's data.
+    public func notifyWithdrawal(
+        of consent: ConsentStatus
+    ) async throws(ExchangeError) -> (told: [String], unreachable: [String: String]) {
         guard let withdrawn = consent.history.last(where: { $0.state == .withdrawn }) else { return ([], [:]) }
-        let peers = (try? await store.peersHolding(subject: consent.record.subject, consentID: consent.record.id)) ?? []
+        let peers: [String]
+        do {
+            peers = try await store.peersHolding(subject: consent.record.subject, consentID: consent.record.id)
+        } catch {
+            throw ExchangeError(
+                code: "unavailable",
+                reason: "the node cannot read which peers received the subject's data, so none was told: \(error)")
+        }
         var told: [String] = []
         var unreachable: [String: String] = [:]
         let notice = ConsentWithdrawalNotice(
@@ -982,12 +992,12 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// Syncs every subscription that is due, skipping providers that failed recently (backing off
     /// exponentially, up to an hour). Returns what each sync did or why it failed, by agreement id.
-    public func syncSubscriptions() async -> [String: Result<SyncOutcome, ExchangeError>] {
+    public func syncSubscriptions() async throws(ExchangeError) -> [String: Result<SyncOutcome, ExchangeError>] {
         let subscriptions: [SubscriptionState]
         do {
             subscriptions = try await store.subscriptions()
         } catch {
-            return [:]
+            throw ExchangeError(code: "unavailable", reason: "the node cannot read its subscriptions: \(error)")
         }
         var results: [String: Result<SyncOutcome, ExchangeError>] = [:]
         let now = clock()

@@ -117,11 +117,6 @@ struct JSONObjectReader {
         return value
     }
 
-    func optionalObject(_ key: String) throws(JSONReadError) -> JSONObjectReader? {
-        guard let value = value(key) else { return nil }
-        return try JSONObjectReader(value, path: "\(path).\(key)")
-    }
-
     /// The members of an object member, as they are: a `[String: JSONValue]` property.
     func jsonObject(_ key: String) throws(JSONReadError) -> [String: JSONValue] {
         guard let value = value(key) else { throw missing(key) }
