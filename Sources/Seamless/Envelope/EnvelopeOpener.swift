@@ -25,9 +25,8 @@ public struct OpenedEnvelope: Sendable {
     /// - Throws: ``EnvelopeError/Code/badJSON`` or ``EnvelopeError/Code/malformed``.
     public func decode<T: Decodable>(_ type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws(EnvelopeError) -> T {
         let value = try json()
-        // A decoder set up otherwise, or a number only the text shows to be out of range, is left to the decoder.
+        // A decoder set up otherwise is left to the decoder.
         if let readable = T.self as? any JSONValueDecodable.Type, decoder.readsLikeDefault,
-            !JSONDecoderParity.mayHoldVanishingNumber(payload),
             let read = try? readable.init(json: value) as? T
         {
             return read

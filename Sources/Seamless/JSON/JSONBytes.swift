@@ -11,4 +11,14 @@ enum JSONBytes {
         let special = word | control | ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash)
         return special & (ones &* 0x80) == 0
     }
+
+    /// Whether a number's digits before its exponent are not all zero: a number that is not zero, even if
+    /// it converts to 0 for being too small for a double.
+    static func hasNonZeroDigit(beforeExponentIn text: UnsafeRawBufferPointer) -> Bool {
+        for byte in text {
+            if byte | 0x20 == UInt8(ascii: "e") { return false }
+            if byte >= UInt8(ascii: "1") && byte <= UInt8(ascii: "9") { return true }
+        }
+        return false
+    }
 }

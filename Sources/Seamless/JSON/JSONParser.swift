@@ -339,7 +339,11 @@ private struct Reader {
                 return Double(negative ? -value : value)
             }
         }
-        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else {
+        // Out of range either way: too large for a double, or not zero but too small for one (`1e-400`,
+        // which would otherwise read as 0 — JSONDecoder refuses both).
+        guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite,
+            value != 0 || !JSONBytes.hasNonZeroDigit(beforeExponentIn: text)
+        else {
             throw error("the number \(String(decoding: text.prefix(40), as: UTF8.self)) is out of range", at: start)
         }
         return value

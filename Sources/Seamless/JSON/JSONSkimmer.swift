@@ -229,10 +229,12 @@ struct JSONSkimmer {
             guard let digit = peek, Self.isDigit(digit) else { return false }
             while let byte = peek, Self.isDigit(byte) { index += 1 }
         }
-        // Reject numbers a double cannot hold, as the parser does (only long numbers or exponents can).
+        // Reject numbers a double cannot hold, too large or too small, as the parser does (only long numbers or
+        // exponents can be).
         if index - start > 15 || bytes[start..<index].contains(where: { $0 | 0x20 == UInt8(ascii: "e") }) {
-            return Double(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))?
-                .isFinite == true
+            let text = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
+            guard let value = Double(String(decoding: text, as: UTF8.self)), value.isFinite else { return false }
+            return value != 0 || !JSONBytes.hasNonZeroDigit(beforeExponentIn: text)
         }
         return true
     }

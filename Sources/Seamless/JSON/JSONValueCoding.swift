@@ -43,39 +43,3 @@ extension JSONDecoder {
         return !allowsJSON5 && !assumesTopLevelDictionary
     }
 }
-
-/// Where `JSONDecoder` reads JSON text differently from ``JSONParser`` in a way no ``JSONValue`` shows.
-enum JSONDecoderParity {
-    /// Whether `bytes` may hold a number that is not zero but too small for a double, like `1e-400`:
-    /// ``JSONParser`` reads 0, while `JSONDecoder` refuses it where it decodes a `Double` (a ``JSONValue``
-    /// member, say). Such a literal needs a negative exponent of three digits or a hundred zeros after the
-    /// point: with fewer of both it is at least 1e-200. Strings are not told apart from numbers here, so a
-    /// string holding `e-123` also says yes; that only costs the faster path.
-    static func mayHoldVanishingNumber(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBufferPointer { buffer in
-            func run(from start: Int, while accepted: (UInt8) -> Bool, atLeast count: Int) -> Bool {
-                var index = start
-                while index < buffer.count, index - start < count, accepted(buffer[index]) { index += 1 }
-                return index - start >= count
-            }
-            func positions(of byte: UInt8, where check: (Int) -> Bool) -> Bool {
-                guard let base = buffer.baseAddress else { return false }
-                var start = 0
-                while start < buffer.count, let found = memchr(base + start, Int32(byte), buffer.count - start) {
-                    let index = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                    if check(index) { return true }
-                    start = index + 1
-                }
-                return false
-            }
-            let isDigit = { (byte: UInt8) in byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
-            return positions(of: UInt8(ascii: "-")) { index in
-                index > 0 && buffer[index - 1] | 0x20 == UInt8(ascii: "e")
-                    && run(from: index + 1, while: isDigit, atLeast: 3)
-            }
-                || positions(of: UInt8(ascii: ".")) { index in
-                    run(from: index + 1, while: { $0 == UInt8(ascii: "0") }, atLeast: 100)
-                }
-        }
-    }
-}
