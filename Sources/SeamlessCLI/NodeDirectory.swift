@@ -91,6 +91,7 @@ public struct NodeDirectory: Sendable {
         if FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent(configurationFile)) {
             throw CommandFailure.refused("'\(path)' already holds a node; nothing was changed")
         }
+        if let listen { _ = try Self.listenAddress(listen) }
         try Files.makeDirectory((path as NSString).appendingPathComponent("keys"))
         // The folder holds the private key: only its owner may list or enter it.
         chmod((path as NSString).appendingPathComponent("keys"), 0o700)
@@ -98,32 +99,50 @@ public struct NodeDirectory: Sendable {
             id: id, algorithm: algorithm.jwsName, key: "keys/node.key.pem", publicKey: "keys/node.pub.pem",
             database: database ?? "node.sqlite", members: Array(Set(members + [id])).sorted(), listen: listen
         )
-        if let listen { _ = try Self.listenAddress(listen) }
         let directory = NodeDirectory(path: path, configuration: configuration)
         let key = try PrivateKey.generate(algorithm)
-        try Files.write(
-            try key.pemRepresentation, to: directory.resolve(configuration.key), permissions: 0o600, overwrite: false)
-        try Files.write(
-            key.publicKey.pemRepresentation, to: directory.resolve(configuration.publicKey), permissions: 0o644,
-            overwrite: false)
-        if database == nil {
-            do {
-                _ = try SQLiteStore(path: directory.resolve(configuration.database))
-            } catch {
-                throw CommandFailure.io("\(error)")
+        do {
+            try Files.write(
+                try key.pemRepresentation, to: directory.resolve(configuration.key), permissions: 0o600,
+                overwrite: false)
+            try Files.write(
+                key.publicKey.pemRepresentation, to: directory.resolve(configuration.publicKey), permissions: 0o644,
+                overwrite: false)
+            if database == nil {
+                do {
+                    _ = try SQLiteStore(path: directory.resolve(configuration.database))
+                } catch {
+                    throw CommandFailure.io("\(error)")
+                }
             }
+            try directory.save(configuration, overwrite: false)
+        } catch {
+            directory.discardCreated()
+            throw error
         }
-        try directory.save(configuration, overwrite: false)
         return (directory, key)
     }
 
-    /// Writes `configuration` as the folder's `node.json`.
+    /// Removes what ``create(at:id:algorithm:members:listen:database:)`` wrote (the folder stays), so that an
+    /// `init` that failed half-way can simply be run again.
+    public func discardCreated() {
+        let files = [Self.configurationFile, configuration.key, configuration.publicKey]
+        let database =
+            configuration.database.contains("://")
+            ? [] : ["", "-wal", "-shm", "-journal"].map { configuration.database + $0 }
+        for file in files + database { try? FileManager.default.removeItem(atPath: resolve(file)) }
+        rmdir(resolve("keys"))  // only if nothing else is in it
+    }
+
+    /// Writes `configuration` as the folder's `node.json`: readable by its owner only when its database URL
+    /// holds a password.
     public func save(_ configuration: NodeConfiguration, overwrite: Bool = true) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let holdsPassword = URLComponents(string: configuration.database)?.password != nil
         try Files.write(
             String(decoding: try encoder.encode(configuration), as: UTF8.self) + "\n",
-            to: resolve(Self.configurationFile), permissions: 0o644, overwrite: overwrite)
+            to: resolve(Self.configurationFile), permissions: holdsPassword ? 0o600 : 0o644, overwrite: overwrite)
     }
 
     /// `HOST:PORT` split, or a usage error naming what is wrong.

@@ -49,7 +49,14 @@ struct InitCommand: AsyncParsableCommand {
             at: dir, id: id, algorithm: algorithm, members: members, listen: listen, database: database)
         var event = node.event(.keyRotation)
         event.keyID = key.kid
-        try await node.record(event, in: try await node.store())
+        do {
+            try await node.record(event, in: try await node.store())
+        } catch {
+            // The database could not be reached or written (a wrong PostgreSQL URL or password): leave
+            // nothing behind, so the same command can be run again once it is fixed.
+            node.discardCreated()
+            throw error
+        }
         print("created node \(node.configuration.id) in \(dir)")
         print("  key       \(algorithm) \(key.kid) (\(node.configuration.key))")
         print("  database  \(database == nil ? node.configuration.database : "PostgreSQL")")

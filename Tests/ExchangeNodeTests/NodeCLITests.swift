@@ -55,6 +55,22 @@ struct NodeCLITests {
         #expect(notANode.stderr.contains("not a node folder"))
     }
 
+    @Test("an init whose database cannot be reached leaves nothing behind, so it can be run again")
+    func failedInitLeavesNothing() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("hr")
+        // Nothing listens on port 1: the database is unreachable.
+        let database = "postgres://node:secret@127.0.0.1:1/seamless"
+        for _ in 0..<2 {
+            let result = try node(["init", "--dir", path, "--id", "gov.human-resources", "--database", database])
+            #expect(result.status == 3, "\(result.stderr)")
+            #expect(!result.stderr.contains("already"), "\(result.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: dir.path("hr/node.json")))
+            #expect(!FileManager.default.fileExists(atPath: dir.path("hr/keys/node.key.pem")))
+        }
+        #expect(try node(["init", "--dir", path, "--id", "gov.human-resources"]).status == 0)
+    }
+
     @Test("catalog validate names the file, the JSON path and the rule; catalog import is all or nothing")
     func catalogErrors() throws {
         let dir = try TemporaryDirectory()
