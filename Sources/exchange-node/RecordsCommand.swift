@@ -14,7 +14,7 @@ struct RecordsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Load records of one resource from JSON Lines, checked against the catalog's data items.",
             discussion: """
-                One record per line: {"subject":"subj-7f3a91c2","fields":{"insuredId":"…","status":"active"}}
+                One record per line: {"subject":"subj-7f3a91c2","fields":{"insuredId":"…","pensionEnrolled":true}}
                 ("subject", a pseudonym, only for records about one person). Every line is checked first
                 (field names and types against the resource's data items, the primary key present); one
                 bad line refuses the whole file and nothing is stored. A record with a known key replaces it.

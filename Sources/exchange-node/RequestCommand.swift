@@ -14,9 +14,9 @@ struct RequestCommand: AsyncParsableCommand {
 
             Examples:
               exchange-node request --node nodes/ca --resource gov.human-resources/social-insurance-enrolment-status \\
-                  --fields insuredId,status --purpose social-assistance --key hr-100234
+                  --fields insuredId,pensionEnrolled --purpose social-assistance.eligibility --key hr-100001
               exchange-node request --node nodes/ca --resource gov.human-resources/social-insurance-enrolment-status \\
-                  --fields insuredId,status --purpose social-assistance.eligibility --basis consent \\
+                  --fields insuredId,pensionEnrolled --purpose social-assistance.eligibility --basis consent \\
                   --consent consent-2026-000117 --subject subj-7f3a91c2
             """
     )

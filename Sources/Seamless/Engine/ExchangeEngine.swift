@@ -721,11 +721,12 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let (sent, grant) = (fetched.sent, fetched.grant)
         let (request, provider) = (sent.request, sent.provider)
         let received = Timestamp(sent.moment)
+        let granted = Set(grant.fields)
         let expiresAt = received.adding(seconds: Int64(grant.dataLifeDays) * 86_400)
         let records = fetched.response.records.map {
             ReceivedRecord(
                 provider: provider, resource: request.resource, key: $0.key, subject: $0.subject,
-                fields: $0.fields.filter { grant.fields.contains($0.key) }, requestHash: sent.requestHash,
+                fields: $0.fields.filter { granted.contains($0.key) }, requestHash: sent.requestHash,
                 purpose: request.purpose, expiresAt: expiresAt,
                 consentIDs: request.legalBasis == .consent ? request.consentIDs : [])
         }
