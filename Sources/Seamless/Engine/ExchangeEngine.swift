@@ -643,27 +643,35 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// Seals and sends `request`, and verifies the answer's envelope.
     func send(_ request: ExchangeRequest, to provider: String) async throws(ExchangeError) -> Sent {
+        let moment = clock()
+        let posted = try await post(request, to: provider, path: Self.exchangePath, at: moment)
+        return Sent(
+            provider: provider, request: request, requestHash: posted.requestHash,
+            responseHash: AuditEvent.hash(posted.reply.body), opened: posted.opened, moment: moment)
+    }
+
+    /// Seals `payload` as a request to `provider`, posts it to the provider's `path`, and verifies the
+    /// answer's envelope: what every call to a peer starts with.
+    private func post(
+        _ payload: some Encodable, to provider: String, path: String, at moment: Date
+    ) async throws(ExchangeError) -> (requestHash: String, reply: TransportReply, opened: OpenedEnvelope) {
         guard let member = await state.federation.member(provider) else {
             throw ExchangeError(code: "unknown-peer", reason: "\(provider) is not a member of the federation")
         }
-        let moment = clock()
         let sealed: SealedEnvelope
         do {
             sealed = try sealer.seal(
-                canonicalJSON: try CanonicalJSON.encode(request), type: .request, audience: provider, issuedAt: moment)
+                canonicalJSON: try CanonicalJSON.encode(payload), type: .request, audience: provider, issuedAt: moment)
         } catch {
             throw ExchangeError(code: "bad-request", reason: "the request cannot be sealed: \(error)")
         }
-        let requestHash = AuditEvent.hash(sealed.bytes)
         let reply: TransportReply
         do {
-            reply = try await transport.post(sealed.bytes, to: member.endpoint, path: Self.exchangePath)
+            reply = try await transport.post(sealed.bytes, to: member.endpoint, path: path)
         } catch {
             throw ExchangeError(code: error.code, reason: "\(provider) at \(member.endpoint): \(error.reason)")
         }
-        return Sent(
-            provider: provider, request: request, requestHash: requestHash, responseHash: AuditEvent.hash(reply.body),
-            opened: try await openReply(reply, from: provider), moment: moment)
+        return (AuditEvent.hash(sealed.bytes), reply, try await openReply(reply, from: provider))
     }
 
     /// Reads a sent request's answer: bound to the request, and granted.
@@ -794,25 +802,13 @@ public final class ExchangeEngine: ExchangeService, Sendable {
     func call<Payload: Encodable, Reply: Decodable & RequestBound>(
         _ path: String, _ payload: Payload, _ provider: String
     ) async throws(ExchangeError) -> Reply {
-        guard let member = await state.federation.member(provider) else {
-            throw ExchangeError(code: "unknown-peer", reason: "\(provider) is not a member of the federation")
+        let (requestHash, _, opened) = try await post(payload, to: provider, path: path, at: clock())
+        // A refusal is told by its member, without reading the answer twice.
+        let refused = opened.payload.withUnsafeBytes {
+            JSONSkimmer.topLevelMembers(of: $0, wanted: ["refusal"])?[0] != nil
         }
-        let sealed: SealedEnvelope
-        do {
-            sealed = try sealer.seal(
-                canonicalJSON: try CanonicalJSON.encode(payload), type: .request, audience: provider, issuedAt: clock())
-        } catch {
-            throw ExchangeError(code: "bad-request", reason: "the request cannot be sealed: \(error)")
-        }
-        let reply: TransportReply
-        do {
-            reply = try await transport.post(sealed.bytes, to: member.endpoint, path: path)
-        } catch {
-            throw ExchangeError(code: error.code, reason: "\(provider) at \(member.endpoint): \(error.reason)")
-        }
-        let opened = try await openReply(reply, from: provider)
-        if let refusal = try? opened.decode(ExchangeResponse.self), let reason = refusal.refusal {
-            throw ExchangeError(code: reason.code, reason: "\(provider) refused: \(reason.reason)")
+        if refused, let refusal = try? opened.decode(ExchangeResponse.self).refusal {
+            throw ExchangeError(code: refusal.code, reason: "\(provider) refused: \(refusal.reason)")
         }
         let answer: Reply
         do {
@@ -820,7 +816,7 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         } catch {
             throw ExchangeError(code: "bad-response", reason: "\(provider)'s answer cannot be read: \(error.reason)")
         }
-        guard answer.requestHash == AuditEvent.hash(sealed.bytes) else {
+        guard answer.requestHash == requestHash else {
             throw ExchangeError(code: "request-hash-mismatch", reason: "\(provider)'s answer is for another request")
         }
         return answer
