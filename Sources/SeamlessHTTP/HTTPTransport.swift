@@ -42,7 +42,20 @@ public final class HTTPTransport: Transport {
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             throw TransportError(code: "timeout", reason: "no answer within \(timeout)")
         } catch {
-            throw TransportError(code: "unreachable", reason: "\(error)")
+            throw TransportError(code: "unreachable", reason: Self.describe(error))
+        }
+    }
+
+    /// A sentence for a connection that failed ("Connection refused (errno 111)"), not NIO's dump of it.
+    public static func describe(_ error: any Error) -> String {
+        switch error {
+        case let error as IOError:
+            return "\(String(cString: strerror(error.errnoCode))) (errno \(error.errnoCode))"
+        case let error as NIOConnectionError:
+            if let first = error.connectionErrors.first { return describe(first.error) }
+            return "the host name could not be resolved"
+        default:
+            return "\(error)"
         }
     }
 

@@ -110,7 +110,7 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.run()
         } catch {
             try? await transport.shutdown()
-            throw CommandFailure.io("the node stopped: \(error)")
+            throw CommandFailure.io("the node stopped: \(HTTPTransport.describe(error))")
         }
         _ = try await log.checkpoint()
         try await transport.shutdown()

@@ -149,6 +149,7 @@ struct HTTPExchangeTests {
                     EngineFixture.insuranceRequest(selector: .keys(["insured-02"])), from: F.resources)
             }
             #expect(down?.code == "unreachable")
+            #expect(down?.reason.contains("Connection refused (errno") == true, "\(String(describing: down))")
             try await federation.start(F.resources)
             try await federation.announce(version: 3)
             let back = try await civil.request(
