@@ -37,16 +37,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds between rounds with the peers: catalogs, checkpoints to witness, subscriptions.")
     var syncIntervalSeconds: Int = 30
 
-    /// The applications for this node's resources past or near their reply deadline.
-    static func dueApplications(store: any Store, node: String) async -> (overdue: [DueItem], dueSoon: [DueItem]) {
-        guard let calendar = try? await store.calendar(), let lists = try? await store.responsibilityLists(),
-            let agreements = try? await store.agreements(),
-            let items = try? DueItems.compute(
-                department: node, lists: lists, agreements: agreements, calendar: calendar, today: Timestamp.now.day,
-                within: 3)
-        else { return ([], []) }
-        let replies = items.filter { $0.kind == .reply }
-        return (replies.filter { $0.standing == .overdue }, replies.filter { $0.standing == .dueSoon })
+    /// The applications for this node's resources past or near their reply deadline, or why that cannot be
+    /// told.
+    static func dueApplications(
+        store: any Store, node: String
+    ) async -> Result<(overdue: [DueItem], dueSoon: [DueItem]), ReplyDeadlines.DeadlinesUnknown> {
+        let read: Result<[DueItem], ReplyDeadlines.DeadlinesUnknown>
+        do {
+            read = try await ReplyDeadlines.read(store: store, node: node, within: 3)
+        } catch {
+            read = .failure(.init(reason: "the node database cannot be read: \(error)"))
+        }
+        return read.map { items in
+            let replies = items.filter { $0.kind == .reply }
+            return (replies.filter { $0.standing == .overdue }, replies.filter { $0.standing == .dueSoon })
+        }
     }
 
     func run() async throws {
@@ -75,12 +80,22 @@ struct ServeCommand: AsyncParsableCommand {
         let app = NodeServer.application(
             service: engine, host: host, port: port, logger: logger,
             metrics: {
-                let due = await Self.dueApplications(store: store, node: id)
-                return engine.metrics.prometheusText(gauges: [
-                    ("seamless_audit_entries", "Entries in the node's audit log.", await log.size),
-                    ("seamless_applications_overdue", "Applications past their reply deadline.", due.overdue.count),
-                    ("seamless_applications_due_soon", "Applications due within 3 working days.", due.dueSoon.count),
-                ])
+                var gauges = [("seamless_audit_entries", "Entries in the node's audit log.", await log.size)]
+                switch await Self.dueApplications(store: store, node: id) {
+                case .success(let due):
+                    gauges += [
+                        ("seamless_applications_overdue", "Applications past their reply deadline.", due.overdue.count),
+                        (
+                            "seamless_applications_due_soon", "Applications due within 3 working days.",
+                            due.dueSoon.count
+                        ),
+                    ]
+                case .failure:
+                    // Not 0 overdue: nobody can tell, and the alert on this gauge must not stay quiet.
+                    gauges.append(
+                        ("seamless_application_deadlines_unknown", "1 when reply deadlines cannot be worked out.", 1))
+                }
+                return engine.metrics.prometheusText(gauges: gauges)
             },
             onRunning: { port in
                 // Unbuffered: whoever started the node waits for this line.
@@ -89,7 +104,14 @@ struct ServeCommand: AsyncParsableCommand {
         let housekeeping = NodeHousekeeping(
             log: log, engine: engine, checkpointInterval: .milliseconds(checkpointIntervalMs),
             purgeInterval: .seconds(purgeIntervalSeconds), syncInterval: .seconds(syncIntervalSeconds), logger: logger)
-        let due = await Self.dueApplications(store: store, node: id)
+        let due: (overdue: [DueItem], dueSoon: [DueItem])
+        switch await Self.dueApplications(store: store, node: id) {
+        case .success(let items): due = items
+        case .failure(let unknown):
+            logger.warning(
+                "reply deadlines of applications cannot be worked out", metadata: ["reason": "\(unknown.reason)"])
+            due = ([], [])
+        }
         for (items, level, message) in [
             (due.overdue, Logger.Level.warning, "application past its reply deadline"),
             (due.dueSoon, .notice, "application due soon"),

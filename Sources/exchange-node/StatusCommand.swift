@@ -48,17 +48,9 @@ struct StatusCommand: AsyncParsableCommand {
         for entry in try await store.currentCatalog().sortedEntries {
             report.records[entry.id] = try await store.recordCount(resource: entry.id)
         }
-        if let calendar = try await store.calendar() {
-            do {
-                report.due = try DueItems.compute(
-                    department: id, lists: try await store.responsibilityLists(),
-                    agreements: try await store.agreements(),
-                    calendar: calendar, today: Timestamp.now.day, within: within)
-            } catch {
-                report.deadlinesUnknown = "\(error)"
-            }
-        } else {
-            report.deadlinesUnknown = "the node has no calendar (exchange-node calendar import)"
+        switch try await ReplyDeadlines.read(store: store, node: id, within: within) {
+        case .success(let items): report.due = items
+        case .failure(let unknown): report.deadlinesUnknown = unknown.reason
         }
         if format == .json {
             try printJSON(report)
