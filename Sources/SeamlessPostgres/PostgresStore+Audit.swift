@@ -148,6 +148,12 @@ extension PostgresStore {
         }
     }
 
+    public func auditSize() async throws -> Int {
+        try await read(
+            "counting the audit entries (table audit_entry)", "SELECT COALESCE(MAX(sequence) + 1, 0) FROM audit_entry"
+        ) { try $0.decode(Int.self) }.first ?? 0
+    }
+
     public func auditLeafHashes(from start: Int) async throws -> [[UInt8]] {
         try await read(
             "reading the audit leaf hashes from \(start) (table audit_entry)",

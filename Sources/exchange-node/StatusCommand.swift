@@ -38,7 +38,7 @@ struct StatusCommand: AsyncParsableCommand {
         let id = directory.configuration.id
         var report = Report(
             node: id, federation: nil, listen: directory.configuration.listen,
-            auditEntries: try await store.auditLeafHashes().count,
+            auditEntries: try await store.auditSize(),
             lastCheckpoint: try await store.auditCheckpoints().last?.size, records: [:],
             subscriptions: try await store.subscriptions(), due: [])
         if directory.configuration.federation != nil {

@@ -466,8 +466,7 @@ public final class SQLiteStore: Store {
         let rows = entries.map { (Data($0.entry), Data($0.leafHash)) }
         try await write { db in
             // Statements on the hot paths are prepared once per connection (GRDB caches them by SQL text).
-            let next =
-                try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM auditEntry")) ?? 0
+            let next = try Self.auditSize(db)
             guard next == sequence else {
                 throw StoreError(
                     .conflict, "the audit log has \(next) entries, not \(sequence): another writer appended first")
@@ -565,6 +564,14 @@ public final class SQLiteStore: Store {
                 throw StoreError(.replayed, "nonce '\(nonce)' of \(issuer) was used already", change: change)
             }
         }
+    }
+
+    public func auditSize() async throws -> Int {
+        try await read { db in try Self.auditSize(db) }
+    }
+
+    private static func auditSize(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence) + 1, 0) FROM auditEntry")) ?? 0
     }
 
     public func auditLeafHashes(from start: Int) async throws -> [[UInt8]] {

@@ -107,6 +107,8 @@ public protocol Store: Sendable {
     /// The audit leaf hashes from sequence `start` on, in order (32 bytes per entry; the entries themselves
     /// are not read).
     func auditLeafHashes(from start: Int) async throws -> [[UInt8]]
+    /// How many entries the audit log holds, without reading them.
+    func auditSize() async throws -> Int
     /// The audit entries with sequence numbers in `range`.
     func auditEntries(_ range: Range<Int>) async throws -> [[UInt8]]
     /// Stores a signed checkpoint note for `size`.
