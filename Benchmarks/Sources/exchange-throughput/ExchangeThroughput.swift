@@ -140,7 +140,7 @@ struct ExchangeThroughput {
         print("| stage | mean ms |")
         print("|---|---:|")
         print(
-            "| provider engine `handle` (verify, nonce, decide, 3 audit appends, select, seal) | \(format(providerMean, 2)) |"
+            "| provider engine `handle` (verify, nonce, decide, 3 audit entries in 2 commits, select, seal) | \(format(providerMean, 2)) |"
         )
         print("| HTTP both ways (post − provider) | \(format(postMean - providerMean, 2)) |")
         print(
@@ -155,7 +155,7 @@ struct ExchangeThroughput {
         let loaded = try await nodes.load(0..<records, of: H.registration)
         let loadSeconds = (clock.now - loadStart).seconds
         let subscription = try await nodes.subscribe()
-        let before = ResidentMemory.current
+        let before = ResidentMemory.mebibytes(ResidentMemory.current)
         let reset = ResidentMemory.resetPeak()
         _ = nodes.providerClock.take()
         _ = nodes.transportClock.take()
@@ -163,7 +163,7 @@ struct ExchangeThroughput {
         let sampler = Task {
             var highest = 0.0
             while !Task.isCancelled {
-                highest = max(highest, ResidentMemory.current)
+                highest = max(highest, ResidentMemory.mebibytes(ResidentMemory.current))
                 try? await Task.sleep(for: .milliseconds(50))
             }
             return highest
@@ -177,7 +177,7 @@ struct ExchangeThroughput {
         let others = max(0, MachineCPU.busySeconds - machineBefore - cpu)
         sampler.cancel()
         let sampled = await sampler.value
-        let peak = ResidentMemory.peak
+        let peak = ResidentMemory.mebibytes(ResidentMemory.peak)
         let provider = nodes.providerClock.take()
         let transport = nodes.transportClock.take()
         guard outcome.records == records else {

@@ -1,5 +1,6 @@
 import Foundation
 import Seamless
+import SeamlessBenchmarkSupport
 import SeamlessHTTP
 import Synchronization
 
@@ -63,30 +64,9 @@ extension Duration {
     }
 }
 
-/// Resident memory of this process from `/proc/self/status`, in MiB (0 where there is no procfs).
-enum ResidentMemory {
-    static func field(_ name: String) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in text.split(separator: "\n") where line.hasPrefix(name + ":") {
-            let kilobytes =
-                line.dropFirst(name.count + 1).split(whereSeparator: { $0 == " " || $0 == "\t" }).first.flatMap {
-                    Double($0)
-                } ?? 0
-            return kilobytes / 1024
-        }
-        return 0
-    }
-
-    /// The current resident set.
-    static var current: Double { field("VmRSS") }
-    /// The peak resident set since the process started or since ``resetPeak()``.
-    static var peak: Double { field("VmHWM") }
-
-    /// Starts a new peak from the current resident set (Linux: writing 5 to `/proc/self/clear_refs`).
-    @discardableResult
-    static func resetPeak() -> Bool {
-        (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)) != nil
-    }
+extension ResidentMemory {
+    /// `bytes` in MiB (0 where there is no procfs).
+    static func mebibytes(_ bytes: Int?) -> Double { Double(bytes ?? 0) / Double(1 << 20) }
 }
 
 /// CPU time this process used (user + system, every thread), in seconds.
