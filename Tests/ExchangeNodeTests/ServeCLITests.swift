@@ -33,10 +33,14 @@ final class ServingNode {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        // Wait (at most 30 s) for the line that says it listens.
-        let deadline = Date().addingTimeInterval(30)
+        // Wait (at most 30 s) for the line that says it listens. Reading blocks until output comes, so a node
+        // that hangs silently is killed when the time is up, which ends the read.
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + 30, execute: watchdog)
+        defer { watchdog.cancel() }
         var buffer = Data()
-        while Date() < deadline {
+        while true {
             let chunk = output.fileHandleForReading.availableData
             if chunk.isEmpty { break }
             buffer.append(chunk)
