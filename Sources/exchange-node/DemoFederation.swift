@@ -105,9 +105,10 @@ final class DemoFederation: @unchecked Sendable {
                 guard let entry = catalog.entries[resource] else { continue }
                 let bytes = try Files.read(path, limit: 64 << 20, what: "records")
                 var records: [ProviderRecord] = []
+                let reader = RecordLineReader(entry: entry)
                 for (index, line) in bytes.split(separator: 0x0A).enumerated() {
                     do {
-                        records.append(try ProviderRecord.read(line: line, number: index + 1, of: entry, at: .now))
+                        records.append(try reader.read(line: line, number: index + 1, at: .now))
                     } catch {
                         throw CommandFailure.io("\(path): \(error)")
                     }

@@ -45,6 +45,7 @@ struct RecordsCommand: AsyncParsableCommand {
             var problems: [String] = []
             let moment = Timestamp.now
             var keys = Set<String>()
+            let reader = RecordLineReader(entry: entry)
             for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
             where !line.isEmpty {
                 guard records.count < ProviderRecord.maxImportRecords else {
@@ -52,7 +53,7 @@ struct RecordsCommand: AsyncParsableCommand {
                         "\(file) has more than \(ProviderRecord.maxImportRecords) records; split it")
                 }
                 do {
-                    let record = try ProviderRecord.read(line: line, number: index + 1, of: entry, at: moment)
+                    let record = try reader.read(line: line, number: index + 1, at: moment)
                     if !keys.insert(record.key).inserted {
                         problems.append("\(file): line \(index + 1): key '\(record.key)' appears twice in the file")
                     }

@@ -38,8 +38,9 @@ struct RecordExamplesTests {
     static func records(_ stem: String) throws -> [ProviderRecord] {
         let entry = try entry(stem)
         var records: [ProviderRecord] = []
+        let reader = RecordLineReader(entry: entry)
         for (index, line) in try lines(stem).enumerated() {
-            records.append(try ProviderRecord.read(line: line, number: index + 1, of: entry, at: moment))
+            records.append(try reader.read(line: line, number: index + 1, at: moment))
         }
         return records
     }

@@ -6,9 +6,33 @@ extension ProviderRecord {
     public static let maxImportRecords = 10_000_000
 
     /// Reads one line `{"subject":"…","fields":{…}}` (subject optional) as a record of `entry`: the fields
-    /// must be the entry's data items with values of their types, and the primary key must be there.
+    /// must be the entry's data items with values of their types, and the primary key must be there. To read
+    /// many lines of one resource, make one ``RecordLineReader`` and read them with it.
     public static func read(
         line: some Collection<UInt8>, number: Int, of entry: CatalogEntry, at moment: Timestamp
+    ) throws(DocumentError) -> ProviderRecord {
+        try RecordLineReader(entry: entry).read(line: line, number: number, at: moment)
+    }
+}
+
+/// Reads records of one resource from JSON Lines, checking each against the resource's catalog entry; what
+/// the lines are checked against (the items by name, the primary key) is worked out once, not per line.
+public struct RecordLineReader: Sendable {
+    /// The resource's catalog entry.
+    public let entry: CatalogEntry
+    private let items: [String: DataItem]
+    private let keyItems: [DataItem]
+
+    /// A reader of `entry`'s records.
+    public init(entry: CatalogEntry) {
+        self.entry = entry
+        items = Dictionary(entry.items.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        keyItems = entry.items.filter(\.isPrimaryKey)
+    }
+
+    /// Reads line `number` as a record of the entry, as ``ProviderRecord/read(line:number:of:at:)`` says.
+    public func read(
+        line: some Collection<UInt8>, number: Int, at moment: Timestamp
     ) throws(DocumentError) -> ProviderRecord {
         let source = "line \(number)"
         var issues = IssueCollector()
@@ -41,7 +65,6 @@ extension ProviderRecord {
             issues.require(false, "$.fields", "records.fields-required", "a record needs 'fields', an object")
             throw DocumentError(source: source, issues: issues.issues)
         }
-        let items = Dictionary(entry.items.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         for (name, fieldValue) in fields {
             guard let item = items[name] else {
                 issues.require(
@@ -53,7 +76,6 @@ extension ProviderRecord {
                 item.type.accepts(fieldValue), "$.fields.\(name)", "records.bad-value",
                 "'\(name)' is a \(item.type.rawValue) item; \(item.type.expectation)")
         }
-        let keyItems = entry.items.filter(\.isPrimaryKey)
         guard !keyItems.isEmpty else {
             issues.require(
                 false, "$", "records.no-primary-key",
@@ -63,20 +85,28 @@ extension ProviderRecord {
         // A key of several items (e.g. insured person, scheme and month) is their values joined by '|'.
         var parts: [String] = []
         for item in keyItems {
-            switch fields[item.name] {
-            case .string(let text)? where !text.isEmpty: parts.append(text)
-            case .number(let number)? where number.rounded() == number && abs(number) <= 9_007_199_254_740_992:
-                parts.append(String(Int64(number)))
-            case .bool(let flag)?: parts.append(flag ? "true" : "false")
-            default:
+            guard let part = Self.keyPart(fields[item.name]) else {
                 issues.require(
                     false, "$.fields.\(item.name)", "records.key-required",
                     "every record needs its primary key '\(item.name)'")
+                continue
             }
+            parts.append(part)
         }
         let key: String? = parts.count == keyItems.count ? parts.joined(separator: "|") : nil
         guard issues.issues.isEmpty, let key else { throw DocumentError(source: source, issues: issues.issues) }
         return ProviderRecord(resource: entry.id, key: key, subject: subject, fields: fields, updatedAt: moment)
+    }
+}
+
+extension RecordLineReader {
+    /// A primary-key item's value as part of the key: a non-empty string, an exact integer or a boolean.
+    static func keyPart(_ value: JSONValue?) -> String? {
+        switch value {
+        case .string(let text)? where !text.isEmpty: text
+        case .bool(let flag)?: flag ? "true" : "false"
+        default: value?.integerValue.map { String($0) }
+        }
     }
 }
 
@@ -85,7 +115,7 @@ extension FieldType {
     func accepts(_ value: JSONValue) -> Bool {
         switch (self, value) {
         case (.string, .string): true
-        case (.integer, .number(let number)): number.rounded() == number && abs(number) <= 9_007_199_254_740_992
+        case (.integer, .number): value.integerValue != nil
         case (.decimal, .number): true
         case (.boolean, .bool): true
         case (.date, .string(let text)): CivilDate(iso: text) != nil
