@@ -191,6 +191,19 @@ extension PostgresStore {
         }
     }
 
+    public func auditCheckpoint(size: Int?) async throws -> (size: Int, note: String)? {
+        let query: PostgresQuery =
+            if let size {
+                "SELECT size, note FROM audit_checkpoint WHERE size = \(size)"
+            } else {
+                "SELECT size, note FROM audit_checkpoint ORDER BY size DESC LIMIT 1"
+            }
+        return try await read("reading an audit checkpoint (table audit_checkpoint)", query) { row in
+            let (size, note) = try row.decode((Int, String).self)
+            return (size: size, note: note)
+        }.first
+    }
+
     public func auditCheckpoints() async throws -> [(size: Int, note: String)] {
         try await read(
             "reading the audit checkpoints (table audit_checkpoint)",

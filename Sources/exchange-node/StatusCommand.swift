@@ -39,7 +39,7 @@ struct StatusCommand: AsyncParsableCommand {
         var report = Report(
             node: id, federation: nil, listen: directory.configuration.listen,
             auditEntries: try await store.auditSize(),
-            lastCheckpoint: try await store.auditCheckpoints().last?.size, records: [:],
+            lastCheckpoint: try await store.auditCheckpoint(size: nil)?.size, records: [:],
             subscriptions: try await store.subscriptions(), due: [])
         if directory.configuration.federation != nil {
             let federation = try directory.federation()

@@ -376,6 +376,7 @@ extension StoreCheck {
 
     static func auditCheckpoints(_ store: any Store) async throws {
         #expect(try await store.auditCheckpoints().isEmpty)
+        #expect(try await store.auditCheckpoint(size: nil) == nil)
         let first = "gov.x/audit\n10\nroot\n\n— gov.x sig1\n"
         try await store.saveAuditCheckpoint(size: 20, note: "gov.x/audit\n20\nroot\n\n— gov.x sig\n")
         try await store.saveAuditCheckpoint(size: 10, note: first)
@@ -391,6 +392,10 @@ extension StoreCheck {
         }
         #expect(missing?.code == .notFound)
         #expect(try await store.auditCheckpoints().count == 2)
+        // One row at a time: by size, or the latest.
+        #expect(try await store.auditCheckpoint(size: 10)?.note == cosigned)
+        #expect(try await store.auditCheckpoint(size: nil)?.size == 20)
+        #expect(try await store.auditCheckpoint(size: 15) == nil)
     }
 }
 

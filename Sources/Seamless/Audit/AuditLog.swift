@@ -70,7 +70,7 @@ public actor AuditLog {
         self.signerName = node
         self.signer = signer
         self.checkpointEvery = checkpointEvery.map { max(1, $0) }
-        self.lastCheckpointSize = try await store.auditCheckpoints().last?.size ?? 0
+        self.lastCheckpointSize = try await store.auditCheckpoint(size: nil)?.size ?? 0
         self.tree = MerkleTree(leafHashes: try await store.auditLeafHashes(from: 0))
     }
 

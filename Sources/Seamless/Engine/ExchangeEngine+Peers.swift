@@ -97,7 +97,14 @@ extension ExchangeEngine {
         case .failure(let refusal): return refusal.reply
         }
         do {
-            let note = try await log.checkpoint()
+            // The latest checkpoint when it covers the whole log (it may carry witnesses' cosignatures
+            // already); a new one, signed and stored, when entries came since.
+            let note: SignedNote
+            if let latest = try await store.auditCheckpoint(size: nil), latest.size == (try await store.auditSize()) {
+                note = try SignedNote.parse(latest.note)
+            } else {
+                note = try await log.checkpoint()
+            }
             let size = try Checkpoint(body: note.text).size
             var proof: [String]?
             if let from = query.from, from > 0, from <= size {
@@ -109,7 +116,7 @@ extension ExchangeEngine {
                     requestHash: caller.requestHash, to: caller.requester)
             }
             // The stored note may carry other witnesses' cosignatures already.
-            let stored = try await store.auditCheckpoints().last { $0.size == size }?.note ?? note.serialized
+            let stored = try await store.auditCheckpoint(size: size)?.note ?? note.serialized
             let reply = CheckpointReply(requestHash: caller.requestHash, note: stored, proof: proof)
             return try TransportReply(status: 200, body: seal(reply, to: caller.requester))
         } catch {
@@ -138,7 +145,7 @@ extension ExchangeEngine {
             let checkpoint = try Checkpoint(body: note.text)
             guard signers.contains(own), signers.contains(where: { $0.name == caller.requester }),
                 checkpoint.origin == log.origin,
-                let stored = try await store.auditCheckpoints().last(where: { $0.size == checkpoint.size }),
+                let stored = try await store.auditCheckpoint(size: checkpoint.size),
                 let storedNote = try? SignedNote.parse(stored.note), storedNote.text == note.text
             else {
                 return await badRequest(

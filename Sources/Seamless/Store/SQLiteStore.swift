@@ -638,6 +638,19 @@ public final class SQLiteStore: Store {
         }
     }
 
+    public func auditCheckpoint(size: Int?) async throws -> (size: Int, note: String)? {
+        try await read { db in
+            let row =
+                if let size {
+                    try Row.fetchOne(
+                        db, sql: "SELECT size, note FROM auditCheckpoint WHERE size = ?", arguments: [size])
+                } else {
+                    try Row.fetchOne(db, sql: "SELECT size, note FROM auditCheckpoint ORDER BY size DESC LIMIT 1")
+                }
+            return row.map { ($0["size"], $0["note"]) }
+        }
+    }
+
     public func auditCheckpoints() async throws -> [(size: Int, note: String)] {
         try await read { db in
             try Row.fetchAll(db, sql: "SELECT size, note FROM auditCheckpoint ORDER BY size").map {

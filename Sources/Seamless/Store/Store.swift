@@ -115,6 +115,8 @@ public protocol Store: Sendable {
     func saveAuditCheckpoint(size: Int, note: String) async throws
     /// Every stored checkpoint note, by size.
     func auditCheckpoints() async throws -> [(size: Int, note: String)]
+    /// The stored checkpoint note of `size`, or the latest one when `size` is nil (one row, not the table).
+    func auditCheckpoint(size: Int?) async throws -> (size: Int, note: String)?
 
     /// Replaces the note stored for `size` with one carrying more cosignatures (the caller checks that the
     /// body is the same).
