@@ -92,10 +92,10 @@ extension AgreementCommand {
     }
 }
 
-/// Runs `body` with this node's engine on the HTTP transport (over `store`, or the node's own), then closes
-/// the transport. Unreachable peers exit 3, refusals and denials 1.
+/// Runs `body` with this node's engine on the HTTP transport (over `store`, or the node's own; logging to
+/// `log`, or a log opened here), then closes the transport. Unreachable peers exit 3, refusals and denials 1.
 func withEngine<T: Sendable>(
-    _ directory: NodeDirectory, store given: (any Store)? = nil,
+    _ directory: NodeDirectory, store given: (any Store)? = nil, log givenLog: AuditLog? = nil,
     _ body: (ExchangeEngine) async throws(ExchangeError) -> T
 ) async throws -> T {
     let store: any Store
@@ -103,9 +103,10 @@ func withEngine<T: Sendable>(
     let key = try directory.privateKey()
     let transport = HTTPTransport(timeout: .seconds(30))
     do {
+        let log: AuditLog
+        if let givenLog { log = givenLog } else { log = try await directory.auditLog(store) }
         let engine = try ExchangeEngine(
-            id: directory.configuration.id, key: key, store: store,
-            log: try await AuditLog(store: store, node: directory.configuration.id, signer: key),
+            id: directory.configuration.id, key: key, store: store, log: log,
             federation: try directory.federation(), transport: transport)
         let result = try await body(engine)
         try? await transport.shutdown()

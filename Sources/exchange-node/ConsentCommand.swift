@@ -50,7 +50,8 @@ struct ConsentCommand: AsyncParsableCommand {
             } catch let error as StoreError where error.code != .database {
                 throw CommandFailure.refused(error.description)
             }
-            try await logConsent(directory, store, record.id, .active, status.history[0].at)
+            try await logConsent(
+                directory, try await directory.auditLog(store), record.id, .active, status.history[0].at)
             print("recorded consent \(record.id) for purpose \(record.purpose), active from \(status.history[0].at)")
         }
     }
@@ -95,7 +96,7 @@ struct ConsentCommand: AsyncParsableCommand {
             guard status.history.contains(where: { $0.state == .withdrawn }) else {
                 throw CommandFailure.refused("consent \(id) is not withdrawn; nothing to tell")
             }
-            try await notifyPeers(directory, store, status)
+            try await notifyPeers(directory, store, try await directory.auditLog(store), status)
         }
     }
 
@@ -163,10 +164,12 @@ struct ConsentCommand: AsyncParsableCommand {
         do {
             let status = try await store.changeConsent(
                 id: id, to: state, at: try parseRecordingMoment(at), by: by, reason: reason)
-            try await logConsent(directory, store, id, state, status.history.last!.at)
+            // One log for both: opening it reads every leaf hash.
+            let log = try await directory.auditLog(store)
+            try await logConsent(directory, log, id, state, status.history.last!.at)
             print("consent \(id) is \(state.rawValue) from \(status.history.last!.at)")
             if state == .withdrawn, directory.configuration.federation != nil {
-                try await notifyPeers(directory, store, status)
+                try await notifyPeers(directory, store, log, status)
             }
         } catch let error as StoreError where error.code != .database {
             throw CommandFailure.refused(error.description)
@@ -174,8 +177,10 @@ struct ConsentCommand: AsyncParsableCommand {
     }
 
     /// Tells the peers that received the subject's data under this consent to purge it.
-    static func notifyPeers(_ directory: NodeDirectory, _ store: any Store, _ status: ConsentStatus) async throws {
-        let outcome = try await withEngine(directory, store: store) { engine throws(ExchangeError) in
+    static func notifyPeers(
+        _ directory: NodeDirectory, _ store: any Store, _ log: AuditLog, _ status: ConsentStatus
+    ) async throws {
+        let outcome = try await withEngine(directory, store: store, log: log) { engine throws(ExchangeError) in
             try await engine.notifyWithdrawal(of: status)
         }
         for peer in outcome.told { print("  told \(peer), which purged the subject's data it received") }
@@ -187,12 +192,12 @@ struct ConsentCommand: AsyncParsableCommand {
 
     /// Records a consent's new state in the node's audit log.
     static func logConsent(
-        _ directory: NodeDirectory, _ store: any Store, _ id: String, _ state: ConsentState, _ at: Timestamp
+        _ directory: NodeDirectory, _ log: AuditLog, _ id: String, _ state: ConsentState, _ at: Timestamp
     ) async throws {
         var event = directory.event(.consentStatus, at: at)
         event.consentID = id
         event.consentState = state
-        try await directory.record(event, in: store)
+        _ = try await log.append(event)
     }
 }
 
