@@ -3,9 +3,10 @@
 
 #include <zlib.h>
 
-// deflateInit and inflateInit are function-like macros, which Swift cannot import.
-static inline int seamless_deflate_init(z_streamp stream, int level) {
-    return deflateInit(stream, level);
+// deflateInit2 and inflateInit are function-like macros, which Swift cannot import.
+// deflateInit2: a window and hash table sized to the input (see Zlib.compress).
+static inline int seamless_deflate_init2(z_streamp stream, int level, int windowBits, int memLevel) {
+    return deflateInit2(stream, level, Z_DEFLATED, windowBits, memLevel, Z_DEFAULT_STRATEGY);
 }
 
 static inline int seamless_inflate_init(z_streamp stream) {

@@ -32,10 +32,9 @@ enum AnswerPage {
         // `records` is always written; quotes inside canonical strings are escaped, so this text can only be
         // a member called `records` — the response's own, as long as it occurs once (a nested member of that
         // name, should one ever be added, would make this refuse rather than write the page in its place).
-        let marker = Array(#""records":[]"#.utf8)
-        guard response.records.isEmpty, let member = head.firstRange(of: marker),
-            head[member.upperBound...].firstRange(of: marker) == nil
-        else { return nil }
+        guard response.records.isEmpty, let member = onlyOccurrence(of: #""records":[]"#, in: head) else {
+            return nil
+        }
         var output: [UInt8] = []
         output.reserveCapacity(head.count + records.reduce(0) { $0 + $1.fields.count + 96 })
         output.append(contentsOf: head[..<(member.upperBound - 1)])
@@ -56,5 +55,28 @@ enum AnswerPage {
         }
         output.append(contentsOf: head[(member.upperBound - 1)...])
         return output
+    }
+
+    /// Where `marker` occurs in `bytes`, if it occurs exactly once. A plain scan: the standard library's
+    /// generic `firstRange(of:)` cost more than the rest of a single-record answer.
+    private static func onlyOccurrence(of marker: StaticString, in bytes: [UInt8]) -> Range<Int>? {
+        let pattern = UnsafeBufferPointer(start: marker.utf8Start, count: marker.utf8CodeUnitCount)
+        return bytes.withUnsafeBufferPointer { haystack -> Range<Int>? in
+            guard let first = pattern.first, haystack.count >= pattern.count else { return nil }
+            var found: Range<Int>?
+            var start = 0
+            while start <= haystack.count - pattern.count {
+                if haystack[start] == first,
+                    UnsafeBufferPointer(rebasing: haystack[start..<(start + pattern.count)]).elementsEqual(pattern)
+                {
+                    if found != nil { return nil }
+                    found = start..<(start + pattern.count)
+                    start += pattern.count
+                } else {
+                    start += 1
+                }
+            }
+            return found
+        }
     }
 }

@@ -18,7 +18,13 @@ public enum Zlib {
 
     private static func compress(_ input: UnsafeRawBufferPointer, level: Int32) throws(CryptoError) -> [UInt8] {
         var stream = z_stream()
-        guard seamless_deflate_init(&stream, level) == Z_OK else {
+        // No match reaches further back than the input is long, so a window (and hash table) beyond its
+        // length only costs memory to allocate and clear: zlib's default takes ~270 KB, which for a
+        // one-record answer is more work than compressing it. The stream's header names the window size,
+        // and inflaters of any window size read it (RFC 1950 §2.2).
+        var windowBits: Int32 = 9
+        while windowBits < 15 && (1 << windowBits) < input.count { windowBits += 1 }
+        guard seamless_deflate_init2(&stream, level, windowBits, windowBits - 7) == Z_OK else {
             throw CryptoError(.compressionFailed, "zlib could not start compressing (out of memory?)")
         }
         defer { deflateEnd(&stream) }
