@@ -66,20 +66,21 @@ public final class EngineMetrics: Sendable {
 
     private final class Counters: @unchecked Sendable {
         private let lock = NSLock()
-        private var values: [String: [String: Int]] = [:]
+        /// Counter name → labels → value. Labels are rendered only for `/metrics`, not on every count.
+        private var values: [String: [[String: String]: Int]] = [:]
 
         func add(_ name: String, _ labels: [String: String], _ amount: Int = 1) {
-            let key = Self.render(labels)
-            lock.withLock { values[name, default: [:]][key, default: 0] += amount }
+            lock.withLock { values[name, default: [:]][labels, default: 0] += amount }
         }
 
         func value(_ name: String, _ labels: [String: String]) -> Int {
-            lock.withLock { values[name]?[Self.render(labels)] ?? 0 }
+            lock.withLock { values[name]?[labels] ?? 0 }
         }
 
         func snapshot() -> [(String, [(String, Int)])] {
-            lock.withLock {
-                values.sorted { $0.key < $1.key }.map { ($0.key, $0.value.sorted { $0.key < $1.key }) }
+            let values = lock.withLock { self.values }
+            return values.sorted { $0.key < $1.key }.map { name, series in
+                (name, series.map { (Self.render($0.key), $0.value) }.sorted { $0.0 < $1.0 })
             }
         }
 

@@ -6,6 +6,11 @@ import GRDB
 /// exports.
 public final class SQLiteStore: Store {
     private let database: DatabasePool
+    /// A read-only connection of its own for the small reads every request makes (its nonce, the state
+    /// version, a few records by key), run on the calling thread: the pool's async `read` hands each one to
+    /// a reader's queue and back, two thread switches that cost more than the query. Only used for reads
+    /// that wait on nothing else, so a caller blocks only while another caller's query runs.
+    private let pointReader: DatabaseQueue
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     public init(path: String) throws {
@@ -22,6 +27,10 @@ public final class SQLiteStore: Store {
             // set FULL again on the writer itself, or commits would be synced only at checkpoints.
             try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(database)
+            var readOnly = Configuration()
+            readOnly.readonly = true
+            readOnly.busyMode = .timeout(10)
+            pointReader = try DatabaseQueue(path: path, configuration: readOnly)
         } catch {
             throw StoreError(.database, "cannot open the node database '\(path)': \(error)")
         }
@@ -667,7 +676,9 @@ public final class SQLiteStore: Store {
     }
 
     public func stateVersion() async throws -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT version FROM stateVersion WHERE id = 1") ?? 0 }
+        try readHere { db in
+            try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM stateVersion WHERE id = 1")) ?? 0
+        }
     }
 
     private static func bumpStateVersion(_ db: Database) throws {
@@ -739,16 +750,18 @@ public final class SQLiteStore: Store {
             "SELECT resource, key, subject, fields, version, updatedAt FROM record WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         arguments.append(max(0, query.limit))
         let bound = StatementArguments(arguments)
-        let variableText: Bool
+        // Lists of keys or subjects make a new text for every length: only short lists are cached.
+        let listLength: Int
         switch query.selector {
-        case .keys, .subjects: variableText = true
-        default: variableText = false
+        case .keys(let keys): listLength = keys.count
+        case .subjects(let subjects): listLength = subjects.count
+        default: listLength = 0
         }
-        return try await read { db in
+        let page = { @Sendable (db: Database) throws -> [StoredRecord] in
             var page: [StoredRecord] = []
-            // Lists of keys or subjects make a new text for every length: those are not cached.
             let rows = try Row.fetchCursor(
-                variableText ? db.makeStatement(sql: sql) : db.cachedStatement(sql: sql), arguments: bound)
+                listLength > Self.cachedListLength ? db.makeStatement(sql: sql) : db.cachedStatement(sql: sql),
+                arguments: bound)
             while let row = try rows.next() {
                 let fields = try row.withUnsafeData(atIndex: 3) { data in data.map { [UInt8]($0) } ?? [] }
                 page.append(
@@ -758,7 +771,15 @@ public final class SQLiteStore: Store {
             }
             return page
         }
+        // A few records by key (a single-record request): a point read. Anything larger goes to the pool.
+        if case .keys(let keys) = query.selector, keys.count <= Self.cachedListLength {
+            return try readHere(page)
+        }
+        return try await read(page)
     }
+
+    /// The longest list of keys or subjects whose query text is cached, and read as a point read.
+    private static let cachedListLength = 16
 
     public func recordCount(resource: String) async throws -> Int {
         try await read { db in
@@ -791,7 +812,7 @@ public final class SQLiteStore: Store {
     }
 
     public func isNonceRemembered(_ nonce: String, issuer: String) async throws -> Bool {
-        try await read { db in
+        try readHere { db in
             try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM nonce WHERE issuer = ? AND nonce = ?)"),
                 arguments: [issuer, nonce]) ?? false
@@ -887,6 +908,17 @@ public final class SQLiteStore: Store {
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await database.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "reading the node database failed: \(error)")
+        }
+    }
+
+    /// Reads through ``pointReader`` on the calling thread; `body` must be a short query.
+    private func readHere<T>(_ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pointReader.inDatabase(body)
         } catch let error as StoreError {
             throw error
         } catch {
