@@ -8,8 +8,9 @@ extension PostgresStore {
     // MARK: Records
 
     /// Versions are numbered under a lock on `record` that lets readers through but not another upsert, so
-    /// two replicas importing at once never hand out the same version of a resource. The rows go in with
-    /// one statement.
+    /// two replicas importing at once never hand out the same version of a resource. The rows go in one
+    /// transaction, in statements of at most ``rowsPerStatement`` rows and about ``bytesPerStatement``
+    /// bytes: a single statement for a large import would exceed PostgreSQL's 1 GB message limit.
     public func upsertRecords(_ records: [ProviderRecord]) async throws -> Int {
         let resources = Set(records.map(\.resource)).sorted()
         return try await write("storing \(records.count) records (table record)") { connection in
@@ -22,11 +23,14 @@ extension PostgresStore {
                     try await rows(
                         connection, "SELECT COALESCE(MAX(version), 0) FROM record WHERE resource = \(resource)"
                     ) { try $0.decode(Int.self) }.first ?? 0
-                for key in try await rows(
-                    connection, "SELECT key FROM record WHERE resource = \(resource) AND key = ANY(\(keys))",
-                    { try $0.decode(String.self) })
-                {
-                    present.insert(RecordKey(resource: resource, key: key))
+                for start in stride(from: 0, to: keys.count, by: Self.rowsPerStatement) {
+                    let part = Array(keys[start..<min(start + Self.rowsPerStatement, keys.count)])
+                    for key in try await rows(
+                        connection, "SELECT key FROM record WHERE resource = \(resource) AND key = ANY(\(part))",
+                        { try $0.decode(String.self) })
+                    {
+                        present.insert(RecordKey(resource: resource, key: key))
+                    }
                 }
             }
             // Each record takes the next version of its resource, in order; a key given twice keeps the
@@ -41,23 +45,45 @@ extension PostgresStore {
                 if present.insert(id).inserted { added += 1 }
                 if latest.updateValue((record, version), forKey: id) == nil { order.append(id) }
             }
-            let rows = order.compactMap { latest[$0] }
-            guard !rows.isEmpty else { return added }
-            try await execute(
-                connection,
-                """
-                INSERT INTO record (resource, key, subject, fields, version, updated_at)
-                SELECT resource, key, CASE WHEN has_subject THEN subject END, fields, version, updated_at
-                FROM unnest(\(rows.map(\.record.resource))::text[], \(rows.map(\.record.key))::text[],
-                    \(rows.map { $0.record.subject ?? "" })::text[], \(rows.map { $0.record.subject != nil })::bool[],
-                    \(rows.map { Self.bytes($0.record.fields) })::bytea[], \(rows.map(\.version))::bigint[],
-                    \(rows.map(\.record.updatedAt.secondsSince1970))::bigint[])
-                    AS given (resource, key, subject, has_subject, fields, version, updated_at)
-                ON CONFLICT (resource, key) DO UPDATE SET subject = excluded.subject, fields = excluded.fields,
-                    version = excluded.version, updated_at = excluded.updated_at
-                """)
+            var rows: [(record: ProviderRecord, version: Int, fields: ByteBuffer)] = []
+            var bytes = 0
+            for id in order {
+                guard let (record, version) = latest[id] else { continue }
+                let fields = Self.bytes(record.fields)
+                rows.append((record, version, fields))
+                bytes += fields.readableBytes + record.key.utf8.count + (record.subject?.utf8.count ?? 0) + 64
+                if rows.count == Self.rowsPerStatement || bytes >= Self.bytesPerStatement {
+                    try await insert(rows, connection)
+                    rows.removeAll(keepingCapacity: true)
+                    bytes = 0
+                }
+            }
+            if !rows.isEmpty { try await insert(rows, connection) }
             return added
         }
+    }
+
+    /// The most rows one statement of ``upsertRecords(_:)`` sends.
+    static let rowsPerStatement = 10_000
+    /// About the most bytes one statement of ``upsertRecords(_:)`` sends (far below PostgreSQL's 1 GB).
+    static let bytesPerStatement = 64 << 20
+
+    private func insert(
+        _ rows: [(record: ProviderRecord, version: Int, fields: ByteBuffer)], _ connection: PostgresConnection
+    ) async throws {
+        try await execute(
+            connection,
+            """
+            INSERT INTO record (resource, key, subject, fields, version, updated_at)
+            SELECT resource, key, CASE WHEN has_subject THEN subject END, fields, version, updated_at
+            FROM unnest(\(rows.map(\.record.resource))::text[], \(rows.map(\.record.key))::text[],
+                \(rows.map { $0.record.subject ?? "" })::text[], \(rows.map { $0.record.subject != nil })::bool[],
+                \(rows.map(\.fields))::bytea[], \(rows.map(\.version))::bigint[],
+                \(rows.map(\.record.updatedAt.secondsSince1970))::bigint[])
+                AS given (resource, key, subject, has_subject, fields, version, updated_at)
+            ON CONFLICT (resource, key) DO UPDATE SET subject = excluded.subject, fields = excluded.fields,
+                version = excluded.version, updated_at = excluded.updated_at
+            """)
     }
 
     /// A record's identity: its resource and key.

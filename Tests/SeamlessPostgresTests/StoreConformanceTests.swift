@@ -30,6 +30,7 @@ enum StoreCheck: String, Sendable, CaseIterable, CustomTestStringConvertible {
     case auditConflict
     case auditCheckpoints
     case records
+    case largeImport
     case recordSelectors
     case nonces
     case receivedRecords
@@ -50,6 +51,8 @@ enum StoreCheck: String, Sendable, CaseIterable, CustomTestStringConvertible {
         case .auditConflict: "an append at the wrong length is a conflict that writes neither entries nor changes"
         case .auditCheckpoints: "the first checkpoint note for a size is kept until it is updated with cosignatures"
         case .records: "upserted records get the next version of their resource and replace by key"
+        case .largeImport:
+            "an import larger than one statement's share keeps every record, numbers them in order, and counts the new ones"
         case .recordSelectors: "record queries page in byte order by key and select by key, subject, field or version"
         case .nonces: "a nonce is accepted once per issuer until it expires"
         case .receivedRecords: "received records keep one copy per record and are purged by request or by subject"
@@ -71,6 +74,7 @@ enum StoreCheck: String, Sendable, CaseIterable, CustomTestStringConvertible {
         case .auditConflict: try await Self.auditConflict(store)
         case .auditCheckpoints: try await Self.auditCheckpoints(store)
         case .records: try await Self.records(store)
+        case .largeImport: try await Self.largeImport(store)
         case .recordSelectors: try await Self.recordSelectors(store)
         case .nonces: try await Self.nonces(store)
         case .receivedRecords: try await Self.receivedRecords(store)
@@ -402,6 +406,25 @@ extension StoreCheck {
 // MARK: - Records
 
 extension StoreCheck {
+    /// PostgreSQL sends an import in statements of 10,000 rows: 25,000 records (1,000 of them there
+    /// already, one key given twice) cross two boundaries.
+    static func largeImport(_ store: any Store) async throws {
+        let key = { (index: Int) in "L-" + String(index + 100_000) }
+        #expect(try await store.upsertRecords((0..<1_000).map { record(key($0)) }) == 1_000)
+        var batch = (0..<25_000).map { record(key($0), subject: "subj-\($0 % 97)", district: "south") }
+        batch.append(record(key(24_999), district: "west"))
+        #expect(try await store.upsertRecords(batch) == 24_000)
+        #expect(try await store.recordCount(resource: household) == 25_000)
+        let stored = try await store.records(
+            matching: RecordQuery(resource: household, selector: .all, limit: 30_000))
+        #expect(stored.map(\.key) == (0..<25_000).map(key))
+        // The versions go on from the first import's 1,000, one per record given, the repeated key's last.
+        #expect(stored.prefix(24_999).map(\.version) == Array(1_001...25_999))
+        #expect(stored.last?.version == 26_001)
+        #expect(stored.last?.fields["district"] == .string("west"))
+        #expect(stored.first?.fields["district"] == .string("south"))
+    }
+
     static func records(_ store: any Store) async throws {
         #expect(try await store.recordCount(resource: household) == 0)
         let added = try await store.upsertRecords([
