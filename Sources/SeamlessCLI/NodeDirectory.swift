@@ -179,6 +179,25 @@ public struct NodeDirectory: Sendable {
         }
     }
 
+    /// Installs a verified federation file (its signed `bytes`) and the authority's key into the node
+    /// folder and points node.json at them, with the federation's members and, if given, a listen address.
+    /// The caller checks that the file may replace the installed one (``Federation/checkReplaces(_:)``).
+    public func install(
+        _ federation: Federation, signed bytes: [UInt8], authority: PublicKey, listen: String? = nil
+    ) throws {
+        try Files.write(
+            String(decoding: bytes, as: UTF8.self), to: resolve("federation.json"), permissions: 0o644,
+            overwrite: true)
+        try Files.write(
+            authority.pemRepresentation, to: resolve("keys/federation-authority.pub.pem"), permissions: 0o644,
+            overwrite: true)
+        var configuration = configuration
+        configuration.federation = .init(file: "federation.json", authorityKey: "keys/federation-authority.pub.pem")
+        configuration.members = federation.members.map(\.id).sorted()
+        if let listen { configuration.listen = listen }
+        try save(configuration)
+    }
+
     /// A path inside the node folder.
     public func resolve(_ relative: String) -> String {
         relative.hasPrefix("/") ? relative : (path as NSString).appendingPathComponent(relative)

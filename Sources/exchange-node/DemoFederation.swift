@@ -103,17 +103,7 @@ final class DemoFederation: @unchecked Sendable {
                     6)
                 let resource = "\(department.id)/\(name)"
                 guard let entry = catalog.entries[resource] else { continue }
-                let bytes = try Files.read(path, limit: 64 << 20, what: "records")
-                var records: [ProviderRecord] = []
-                let reader = RecordLineReader(entry: entry)
-                for (index, line) in bytes.split(separator: 0x0A).enumerated() {
-                    do {
-                        records.append(try reader.read(line: line, number: index + 1, at: .now))
-                    } catch {
-                        throw CommandFailure.io("\(path): \(error)")
-                    }
-                }
-                recordCount += try await store.upsertRecords(records)
+                recordCount += try await store.upsertRecords(RecordsCommand.read(path, entry: entry, at: .now))
             }
             nodes[department.id] = node
             stores[department.id] = store
@@ -170,17 +160,9 @@ final class DemoFederation: @unchecked Sendable {
         let bytes = try signed.sealed(by: authority, authorityID: "gov.federation-authority")
         for department in Self.departments {
             try await engines[department.id]!.update(federation: signed)
-            let node = nodes[department.id]!
-            try Files.write(
-                String(decoding: bytes, as: UTF8.self), to: node.resolve("federation.json"), permissions: 0o644,
-                overwrite: true)
-            try Files.write(
-                authority.publicKey.pemRepresentation, to: node.resolve("keys/federation-authority.pub.pem"),
-                permissions: 0o644, overwrite: true)
-            var configuration = node.configuration
-            configuration.federation = .init(file: "federation.json", authorityKey: "keys/federation-authority.pub.pem")
-            configuration.listen = endpoints[department.id].map { String($0.dropFirst("http://".count)) }
-            try node.save(configuration)
+            try nodes[department.id]!.install(
+                signed, signed: bytes, authority: authority.publicKey,
+                listen: endpoints[department.id].map { String($0.dropFirst("http://".count)) })
         }
         self.federation = signed
         return authority

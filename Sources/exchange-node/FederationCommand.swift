@@ -121,30 +121,25 @@ struct FederationCommand: AsyncParsableCommand {
                 throw CommandFailure.refused(
                     "\(file) lists \(id) without its current key \(kid); peers would refuse everything it signs")
             }
-            if directory.configuration.federation != nil, let installed = try? directory.federation() {
-                if installed.version > federation.version {
+            if directory.configuration.federation != nil {
+                // The installed file must be read to be replaced: one that no longer verifies could hide a
+                // rollback, so it is refused rather than skipped.
+                let installed: Federation
+                do {
+                    installed = try directory.federation()
+                } catch let failure as CommandFailure {
                     throw CommandFailure.refused(
-                        "the node has version \(installed.version) of the federation; \(file) is version \(federation.version)"
+                        "the installed federation cannot be read, so \(file) cannot be checked against it (\(failure.message)); restore the installed file or its authority key first"
                     )
                 }
-                if installed.version == federation.version && installed != federation {
-                    throw CommandFailure.refused(
-                        "\(file) is version \(federation.version), like the installed file, but says something else; a changed federation needs a new version"
-                    )
+                do {
+                    try federation.checkReplaces(installed)
+                } catch {
+                    throw CommandFailure.refused("\(file): \(error)")
                 }
             }
             if let listen { _ = try NodeDirectory.listenAddress(listen) }
-            try Files.write(
-                String(decoding: bytes, as: UTF8.self), to: directory.resolve("federation.json"), permissions: 0o644,
-                overwrite: true)
-            try Files.write(
-                authority.pemRepresentation, to: directory.resolve("keys/federation-authority.pub.pem"),
-                permissions: 0o644, overwrite: true)
-            var configuration = directory.configuration
-            configuration.federation = .init(file: "federation.json", authorityKey: "keys/federation-authority.pub.pem")
-            configuration.members = federation.members.map(\.id).sorted()
-            if let listen { configuration.listen = listen }
-            try directory.save(configuration)
+            try directory.install(federation, signed: bytes, authority: authority, listen: listen)
             print(
                 "installed federation \(federation.federation) version \(federation.version) in \(directory.path): \(federation.members.count) member\(federation.members.count == 1 ? "" : "s")"
             )

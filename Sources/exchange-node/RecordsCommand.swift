@@ -40,40 +40,46 @@ struct RecordsCommand: AsyncParsableCommand {
                     "\(resource) is not in \(directory.configuration.id)'s catalog; import its entry with `exchange-node catalog import` first"
                 )
             }
-            let bytes = try Files.read(file, limit: 4 << 30, what: "records")
-            var records: [ProviderRecord] = []
-            var problems: [String] = []
-            let moment = Timestamp.now
-            var keys = Set<String>()
-            let reader = RecordLineReader(entry: entry)
-            for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
-            where !line.isEmpty {
-                guard records.count < ProviderRecord.maxImportRecords else {
-                    throw CommandFailure.refused(
-                        "\(file) has more than \(ProviderRecord.maxImportRecords) records; split it")
-                }
-                do {
-                    let record = try reader.read(line: line, number: index + 1, at: moment)
-                    if !keys.insert(record.key).inserted {
-                        problems.append("\(file): line \(index + 1): key '\(record.key)' appears twice in the file")
-                    }
-                    records.append(record)
-                } catch {
-                    for issue in error.issues {
-                        problems.append("\(file): line \(index + 1): \(issue.path): \(issue.message) [\(issue.rule)]")
-                    }
-                }
-                if problems.count >= 50 { break }
-            }
-            guard problems.isEmpty else {
-                throw CommandFailure.refused((problems + ["nothing was imported"]).joined(separator: "\n"))
-            }
+            let records = try RecordsCommand.read(file, entry: entry, at: .now)
             let added = try await store.upsertRecords(records)
             let total = try await store.recordCount(resource: resource)
             print(
                 "imported \(records.count) records of \(resource) (\(added) new, \(records.count - added) replaced); \(total) in all"
             )
         }
+    }
+
+    /// Reads a JSON Lines file of `entry`'s records: every line checked against its data items, every key
+    /// once. Refused with the problems found (up to 50, each naming the file and line) if there are any.
+    static func read(_ file: String, entry: CatalogEntry, at moment: Timestamp) throws -> [ProviderRecord] {
+        let bytes = try Files.read(file, limit: 4 << 30, what: "records")
+        var records: [ProviderRecord] = []
+        var problems: [String] = []
+        var keys = Set<String>()
+        let reader = RecordLineReader(entry: entry)
+        for (index, line) in bytes.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated()
+        where !line.isEmpty {
+            guard records.count < ProviderRecord.maxImportRecords else {
+                throw CommandFailure.refused(
+                    "\(file) has more than \(ProviderRecord.maxImportRecords) records; split it")
+            }
+            do {
+                let record = try reader.read(line: line, number: index + 1, at: moment)
+                if !keys.insert(record.key).inserted {
+                    problems.append("\(file): line \(index + 1): key '\(record.key)' appears twice in the file")
+                }
+                records.append(record)
+            } catch {
+                for issue in error.issues {
+                    problems.append("\(file): line \(index + 1): \(issue.path): \(issue.message) [\(issue.rule)]")
+                }
+            }
+            if problems.count >= 50 { break }
+        }
+        guard problems.isEmpty else {
+            throw CommandFailure.refused((problems + ["nothing was imported"]).joined(separator: "\n"))
+        }
+        return records
     }
 
     struct Count: AsyncParsableCommand {

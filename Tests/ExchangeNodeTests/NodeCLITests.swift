@@ -71,6 +71,55 @@ struct NodeCLITests {
         #expect(try node(["init", "--dir", path, "--id", "gov.human-resources"]).status == 0)
     }
 
+    @Test(
+        "federation install refuses an older file, the same version changed, and a replacement it cannot check against the installed file"
+    )
+    func federationInstallVersions() throws {
+        let dir = try TemporaryDirectory()
+        let path = dir.path("hr")
+        #expect(try node(["init", "--dir", path, "--id", "gov.human-resources"]).status == 0)
+        #expect(try node(["keys", "generate", "--out", dir.path("authority"), "--name", "authority"]).status == 0)
+        let member = try node(["federation", "member", "--node", path, "--endpoint", "http://127.0.0.1:1"])
+        #expect(member.status == 0, "\(member.stderr)")
+        func signed(_ version: Int, name: String = "gov.example-city") throws -> String {
+            let draft = #"{"federation":"\#(name)","version":\#(version),"members":["# + member.stdoutText + "]}"
+            try draft.write(toFile: dir.path("draft.json"), atomically: true, encoding: .utf8)
+            let file = dir.path("federation-\(name)-\(version).json")
+            let result = try node([
+                "federation", "sign", "--key", dir.path("authority/authority.key.pem"), "--authority",
+                "gov.federation-authority", "--in", dir.path("draft.json"), "--out", file,
+            ])
+            #expect(result.status == 0, "\(result.stderr)")
+            return file
+        }
+        func install(_ file: String) throws -> ProcessResult {
+            try node([
+                "federation", "install", "--node", path, "--file", file, "--authority-key",
+                dir.path("authority/authority.pub.pem"),
+            ])
+        }
+        let (one, two, twoChanged) = (try signed(1), try signed(2), try signed(2, name: "gov.other-city"))
+        #expect(try install(two).status == 0)
+        #expect(try install(two).status == 0, "the same file again is accepted")
+        let older = try install(one)
+        #expect(older.status == 1)
+        #expect(older.stderr.contains("federation-rolled-back"), "\(older.stderr)")
+        #expect(older.stderr.contains("version 2"), "\(older.stderr)")
+        let changed = try install(twoChanged)
+        #expect(changed.status == 1)
+        #expect(changed.stderr.contains("a changed file needs a new version"), "\(changed.stderr)")
+        // The installed file no longer verifies: nothing to check the older file against, so it is refused.
+        let installed = try dir.read("hr/federation.json")
+        let damaged = installed.map { $0 == UInt8(ascii: "2") ? UInt8(ascii: "3") : $0 }
+        try Data(damaged).write(to: URL(fileURLWithPath: dir.path("hr/federation.json")))
+        let unchecked = try install(one)
+        #expect(unchecked.status == 1)
+        #expect(unchecked.stderr.contains("the installed federation cannot be read"), "\(unchecked.stderr)")
+        #expect(try dir.read("hr/federation.json") == damaged, "a refused install leaves the files as they were")
+        try Data(installed).write(to: URL(fileURLWithPath: dir.path("hr/federation.json")))
+        #expect(try install(two).status == 0)
+    }
+
     @Test("catalog validate names the file, the JSON path and the rule; catalog import is all or nothing")
     func catalogErrors() throws {
         let dir = try TemporaryDirectory()

@@ -194,6 +194,7 @@ struct RecordsCLITests {
         lines[5] = lines[5].replacingOccurrences(of: "\"pensionEnrolled\":true", with: "\"pensionEnrolled\":\"yes\"")
             .replacingOccurrences(of: "\"pensionEnrolled\":false", with: "\"pensionEnrolled\":\"yes\"")
         lines.append(#"{"fields":{"insuredId":"hr-999999","salary":1}}"#)
+        lines.append(lines[0])
         try (lines.joined(separator: "\n") + "\n").write(
             toFile: dir.path("bad.jsonl"), atomically: true, encoding: .utf8)
         let refused = try node(["records", "import", "--node", hr, resource, dir.path("bad.jsonl")])
@@ -201,6 +202,8 @@ struct RecordsCLITests {
         #expect(refused.stderr.contains("line 6: $.fields.pensionEnrolled"), "\(refused.stderr)")
         #expect(refused.stderr.contains("[records.bad-value]"))
         #expect(refused.stderr.contains("$.fields.salary") && refused.stderr.contains("[records.unknown-field]"))
+        #expect(refused.stderr.contains("line \(lines.count): key 'hr-"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("appears twice in the file"), "\(refused.stderr)")
         #expect(refused.stderr.contains("nothing was imported"))
         let count = try node(["records", "count", "--node", hr])
         #expect(count.stdoutText.contains("\(resource)  0"), "\(count.stdoutText)")

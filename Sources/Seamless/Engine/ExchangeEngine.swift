@@ -1110,18 +1110,7 @@ actor EngineState {
     }
 
     func update(federation: Federation, trust: TrustStore) throws {
-        guard federation.version >= self.federation.version else {
-            throw FederationError(
-                .rolledBack,
-                "the node has version \(self.federation.version) of the federation; version \(federation.version) is older"
-            )
-        }
-        guard federation.version > self.federation.version || federation == self.federation else {
-            throw FederationError(
-                .invalid,
-                "version \(federation.version) of the federation differs from the one the node has; a changed file needs a new version"
-            )
-        }
+        try federation.checkReplaces(self.federation)
         self.federation = federation
         self.trust = trust
         cached = nil

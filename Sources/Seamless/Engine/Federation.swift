@@ -76,6 +76,23 @@ public struct Federation: Sendable, Hashable, Codable {
     /// The member ids.
     public var memberIDs: Set<String> { Set(members.map(\.id)) }
 
+    /// Refuses to replace `installed` with this file unless it is newer, or the same file again.
+    /// - Throws: ``FederationError/Code/rolledBack`` for an older version; ``FederationError/Code/invalid``
+    ///   for the same version with other content.
+    public func checkReplaces(_ installed: Federation) throws(FederationError) {
+        guard version >= installed.version else {
+            throw FederationError(
+                .rolledBack,
+                "the node has version \(installed.version) of the federation; this file is version \(version)")
+        }
+        guard version > installed.version || self == installed else {
+            throw FederationError(
+                .invalid,
+                "version \(version) of the federation differs from the one the node has; a changed file needs a new version"
+            )
+        }
+    }
+
     /// The trust store of every member key, bound to its node and validity.
     public func trustStore() throws(FederationError) -> TrustStore {
         var store = TrustStore()
