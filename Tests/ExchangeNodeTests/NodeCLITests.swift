@@ -45,6 +45,9 @@ struct NodeCLITests {
         let config = try JSONParser().parse(try dir.read("ps/node.json"))
         #expect(config["id"] == "gov.public-security")
         #expect(config["algorithm"] == "SM2-SM3")
+        // Each command closed the database cleanly: the write-ahead log was folded back and removed.
+        #expect(!FileManager.default.fileExists(atPath: dir.path("ps/node.sqlite-wal")))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("ps/node.sqlite-shm")))
         let again = try node(["init", "--dir", path, "--id", "gov.public-security"])
         #expect(again.status == 1)
         #expect(again.stderr.contains("already holds a node"))

@@ -128,6 +128,7 @@ struct HTTPExchangeTests {
                 HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(5))
             let text = String(buffer: try await metrics.body.collect(upTo: 1 << 20))
             #expect(text.contains(#"seamless_refusals_total{code="replayed-nonce"} 1"#), "\(text)")
+            #expect(text.contains(#"seamless_refusals_total{code="too-large"} 1"#), "\(text)")
             #expect(text.contains(#"seamless_requests_total{outcome="granted"} 2"#))
         } catch {
             try await federation.shutdown()

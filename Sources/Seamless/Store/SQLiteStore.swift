@@ -36,6 +36,12 @@ public final class SQLiteStore: Store {
         }
     }
 
+    deinit {
+        // Closed before the pool: the last connection to close folds the write-ahead log back into the
+        // database and removes it, which a read-only one cannot do.
+        try? pointReader.close()
+    }
+
     /// Migrations are named and append-only: never edit one that has shipped.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
