@@ -8,14 +8,9 @@ extension ExchangeEngine {
     // MARK: Catalog
 
     func answerCatalog(_ bytes: [UInt8]) async -> TransportReply {
-        let caller: Caller
-        switch await authenticate(bytes) {
-        case .success(let verified): caller = verified
-        case .failure(let refusal): return refusal.reply
-        }
-        let query: CatalogQuery
-        switch await payload(CatalogQuery.self, of: caller) {
-        case .success(let decoded): query = decoded
+        let (caller, query): (Caller, CatalogQuery)
+        switch await authenticated(CatalogQuery.self, bytes) {
+        case .success(let read): (caller, query) = read
         case .failure(let refusal): return refusal.reply
         }
         do {
@@ -86,14 +81,9 @@ extension ExchangeEngine {
     // MARK: Witnessing
 
     func answerCheckpoint(_ bytes: [UInt8]) async -> TransportReply {
-        let caller: Caller
-        switch await authenticate(bytes) {
-        case .success(let verified): caller = verified
-        case .failure(let refusal): return refusal.reply
-        }
-        let query: CheckpointQuery
-        switch await payload(CheckpointQuery.self, of: caller) {
-        case .success(let decoded): query = decoded
+        let (caller, query): (Caller, CheckpointQuery)
+        switch await authenticated(CheckpointQuery.self, bytes) {
+        case .success(let read): (caller, query) = read
         case .failure(let refusal): return refusal.reply
         }
         do {
@@ -127,14 +117,9 @@ extension ExchangeEngine {
     }
 
     func receiveCosignature(_ bytes: [UInt8]) async -> TransportReply {
-        let caller: Caller
-        switch await authenticate(bytes) {
-        case .success(let verified): caller = verified
-        case .failure(let refusal): return refusal.reply
-        }
-        let request: CosignRequest
-        switch await payload(CosignRequest.self, of: caller) {
-        case .success(let decoded): request = decoded
+        let (caller, request): (Caller, CosignRequest)
+        switch await authenticated(CosignRequest.self, bytes) {
+        case .success(let read): (caller, request) = read
         case .failure(let refusal): return refusal.reply
         }
         do {

@@ -217,6 +217,15 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         init(_ reply: TransportReply) { self.reply = reply }
     }
 
+    /// Verifies a request envelope (its nonce written at once) and reads its payload as `T`: the caller and
+    /// the message, or the signed refusal to answer with.
+    func authenticated<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) async -> Result<(Caller, T), RefusalReply> {
+        switch await authenticate(bytes) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let caller): return await payload(T.self, of: caller).map { (caller, $0) }
+        }
+    }
+
     /// Reads the caller's payload as `T`; a logged `bad-request` refusal when it does not decode.
     func payload<T: Decodable>(_ type: T.Type, of caller: Caller) async -> Result<T, RefusalReply> {
         do {
@@ -303,14 +312,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// Purges what this node received from the sender about the withdrawn subject, logging each purge.
     func receiveWithdrawal(_ bytes: [UInt8]) async -> TransportReply {
-        let caller: Caller
-        switch await authenticate(bytes) {
-        case .success(let verified): caller = verified
-        case .failure(let refusal): return refusal.reply
-        }
-        let notice: ConsentWithdrawalNotice
-        switch await payload(ConsentWithdrawalNotice.self, of: caller) {
-        case .success(let decoded): notice = decoded
+        let (caller, notice): (Caller, ConsentWithdrawalNotice)
+        switch await authenticated(ConsentWithdrawalNotice.self, bytes) {
+        case .success(let read): (caller, notice) = read
         case .failure(let refusal): return refusal.reply
         }
         do {
@@ -344,14 +348,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// Records an application for one of this node's conditional resources, from its requester.
     func receiveApplication(_ bytes: [UInt8]) async -> TransportReply {
-        let caller: Caller
-        switch await authenticate(bytes) {
-        case .success(let verified): caller = verified
-        case .failure(let refusal): return refusal.reply
-        }
-        let application: AgreementApplication
-        switch await payload(AgreementApplication.self, of: caller) {
-        case .success(let decoded): application = decoded
+        let (caller, application): (Caller, AgreementApplication)
+        switch await authenticated(AgreementApplication.self, bytes) {
+        case .success(let read): (caller, application) = read
         case .failure(let refusal): return refusal.reply
         }
         let moment = Timestamp(caller.moment)
@@ -416,14 +415,9 @@ public final class ExchangeEngine: ExchangeService, Sendable {
 
     /// The state of one of the caller's applications.
     func answerAgreementStatus(_ bytes: [UInt8]) async -> TransportReply {
-        let caller: Caller
-        switch await authenticate(bytes) {
-        case .success(let verified): caller = verified
-        case .failure(let refusal): return refusal.reply
-        }
-        let query: AgreementStatusQuery
-        switch await payload(AgreementStatusQuery.self, of: caller) {
-        case .success(let decoded): query = decoded
+        let (caller, query): (Caller, AgreementStatusQuery)
+        switch await authenticated(AgreementStatusQuery.self, bytes) {
+        case .success(let read): (caller, query) = read
         case .failure(let refusal): return refusal.reply
         }
         do {
