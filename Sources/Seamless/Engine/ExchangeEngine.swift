@@ -80,9 +80,21 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         scan: while end > 0 {
             let start = max(0, end - 10_000)
             for entry in try await store.auditEntries(start..<end).reversed() {
-                guard let event = try? AuditEvent(json: try parser.parse(entry)) else { continue }
-                if event.at < cutoff { break scan }
-                if event.kind == .decision, let request = event.request { decisions.append(request) }
+                // Only decisions count: the others are skimmed for their time, not read.
+                let skimmed = entry.withUnsafeBytes { bytes -> (at: Timestamp?, isDecision: Bool)? in
+                    guard let members = JSONSkimmer.topLevelMembers(of: bytes, wanted: ["at", "kind"]) else {
+                        return nil
+                    }
+                    let at = members[0].flatMap { Timestamp(rfc3339: String(decoding: bytes[$0], as: UTF8.self)) }
+                    let isDecision = members[1].map { bytes[$0].elementsEqual("decision".utf8) } ?? false
+                    return (at, isDecision)
+                }
+                guard let skimmed, let at = skimmed.at else { continue }
+                if at < cutoff { break scan }
+                guard skimmed.isDecision, let event = try? AuditEvent(json: try parser.parse(entry)),
+                    let request = event.request
+                else { continue }
+                decisions.append(request)
             }
             end = start
         }
