@@ -44,18 +44,13 @@ public struct NodeHousekeeping: Service {
                 }
             }
             group.addTask {
-                while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                await every(purgeInterval) {
                     do {
                         let purged = try await engine.purgeExpired()
                         if purged > 0 { logger.info("purged received records", metadata: ["requests": "\(purged)"]) }
                     } catch {
                         logger.error(
                             "purging expired records failed; trying again later", metadata: ["error": "\(error)"])
-                    }
-                    do {
-                        try await cancelWhenGracefulShutdown { try await Task.sleep(for: purgeInterval) }
-                    } catch {
-                        return
                     }
                 }
             }
