@@ -92,6 +92,7 @@ struct JSONValueCodingTests {
             let event = try JSONDecoder().decode(AuditEvent.self, from: Data(bytes))
             let written = try Self.expectSameBytes(event, name)
             #expect(written == (try CanonicalJSON.canonicalize(bytes)), "\(name)")
+            #expect(event.entry == written, "\(name): the entry writer")
             try Self.expectSameReading(AuditEvent.self, bytes, name)
             if let request = event.request { try Self.expectSameBytes(request, "\(name) request") }
             if let decision = event.decision { try Self.expectSameBytes(decision, "\(name) decision") }

@@ -32,6 +32,62 @@ extension AuditEvent: JSONValueDecodable, JSONValueEncodable {
         checkpointRoot = try object.optionalString("checkpointRoot")
     }
 
+    /// Writes the event's canonical JSON — the bytes `CanonicalJSON.serialize(jsonValue)` writes — without
+    /// building the object first: the members in canonical order (their names are ASCII, so byte order is
+    /// UTF-16 order), only those that are set. Every append writes one; the tests compare both ways.
+    func writeCanonical(to output: inout [UInt8]) {
+        var first = true
+        func key(_ name: StaticString) {
+            output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            output.append(UInt8(ascii: "\""))
+            output.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            output.append(contentsOf: "\":".utf8)
+        }
+        func string(_ name: StaticString, _ value: String?) {
+            guard let value else { return }
+            key(name)
+            CanonicalJSON.writeString(value, to: &output)
+        }
+        func integer(_ name: StaticString, _ value: Int?) {
+            guard let value else { return }
+            key(name)
+            CanonicalJSON.writeNumber(Double(value), to: &output)
+        }
+        func value(_ name: StaticString, _ value: JSONValue?) {
+            guard let value else { return }
+            key(name)
+            CanonicalJSON.write(value, to: &output)
+        }
+        string("agreementID", agreementID)
+        string("agreementState", agreementState?.rawValue)
+        string("at", at.rfc3339)
+        string("catalogRevision", catalogRevision)
+        string("checkpointRoot", checkpointRoot)
+        integer("checkpointSize", checkpointSize)
+        string("consentID", consentID)
+        string("consentState", consentState?.rawValue)
+        integer("dataLifeDays", dataLifeDays)
+        value("decision", decision?.jsonValue)
+        string("expiresAt", expiresAt?.rfc3339)
+        value("fields", fields.map(JSONValue.strings))
+        string("keyID", keyID)
+        string("kind", kind.rawValue)
+        string("node", node)
+        string("peer", peer)
+        string("previous", previous)
+        string("previousKeyID", previousKeyID)
+        string("purpose", purpose)
+        string("reason", reason)
+        integer("recordCount", recordCount)
+        value("request", request?.jsonValue)
+        string("requestHash", requestHash)
+        string("resource", resource)
+        string("responseHash", responseHash)
+        integer("sequence", sequence)
+        output.append(UInt8(ascii: "}"))
+    }
+
     /// The event as JSON: the members that are set.
     var jsonValue: JSONValue {
         var members: [String: JSONValue] = [

@@ -97,8 +97,10 @@ public struct AuditEvent: Sendable, Hashable, Codable {
 
     /// The canonical JSON bytes that are the log entry.
     public var entry: [UInt8] {
-        // Encoding a value type we define cannot fail.
-        (try? CanonicalJSON.encode(self)) ?? []
+        var output: [UInt8] = []
+        output.reserveCapacity(512)
+        writeCanonical(to: &output)
+        return output
     }
 
     /// `sha256:` and the hex SHA-256 of `bytes`, the form hashes take in events.
