@@ -157,7 +157,25 @@ public struct NodeDirectory: Sendable {
 
     /// The signed federation file the node trusts, verified with the authority key.
     public func federation() throws -> Federation {
-        guard let settings = configuration.federation else {
+        try federation(configuration.federation)
+    }
+
+    /// Where `federation install` puts the federation file and the authority's key.
+    public static let installedFederation = NodeConfiguration.FederationSettings(
+        file: "federation.json", authorityKey: "keys/federation-authority.pub.pem")
+
+    /// The settings of the federation installed in the folder: node.json's, or, when node.json names none
+    /// but the file `federation install` writes is there (node.json restored from an older backup or
+    /// edited), those of that file.
+    public var installedFederationSettings: NodeConfiguration.FederationSettings? {
+        configuration.federation
+            ?? (FileManager.default.fileExists(atPath: resolve(Self.installedFederation.file))
+                ? Self.installedFederation : nil)
+    }
+
+    /// The federation file named by `settings`, verified with the authority key they name.
+    public func federation(_ settings: NodeConfiguration.FederationSettings?) throws -> Federation {
+        guard let settings else {
             throw CommandFailure.usage(
                 "\(configuration.id) has no federation yet; install one with `exchange-node federation install --node \(path) --file FEDERATION --authority-key PEM`"
             )
@@ -185,14 +203,13 @@ public struct NodeDirectory: Sendable {
     public func install(
         _ federation: Federation, signed bytes: [UInt8], authority: PublicKey, listen: String? = nil
     ) throws {
+        let settings = Self.installedFederation
         try Files.write(
-            String(decoding: bytes, as: UTF8.self), to: resolve("federation.json"), permissions: 0o644,
-            overwrite: true)
+            String(decoding: bytes, as: UTF8.self), to: resolve(settings.file), permissions: 0o644, overwrite: true)
         try Files.write(
-            authority.pemRepresentation, to: resolve("keys/federation-authority.pub.pem"), permissions: 0o644,
-            overwrite: true)
+            authority.pemRepresentation, to: resolve(settings.authorityKey), permissions: 0o644, overwrite: true)
         var configuration = configuration
-        configuration.federation = .init(file: "federation.json", authorityKey: "keys/federation-authority.pub.pem")
+        configuration.federation = settings
         configuration.members = federation.members.map(\.id).sorted()
         if let listen { configuration.listen = listen }
         try save(configuration)

@@ -121,12 +121,12 @@ struct FederationCommand: AsyncParsableCommand {
                 throw CommandFailure.refused(
                     "\(file) lists \(id) without its current key \(kid); peers would refuse everything it signs")
             }
-            if directory.configuration.federation != nil {
+            if let settings = directory.installedFederationSettings {
                 // The installed file must be read to be replaced: one that no longer verifies could hide a
                 // rollback, so it is refused rather than skipped.
                 let installed: Federation
                 do {
-                    installed = try directory.federation()
+                    installed = try directory.federation(settings)
                 } catch let failure as CommandFailure {
                     throw CommandFailure.refused(
                         "the installed federation cannot be read, so \(file) cannot be checked against it (\(failure.message)); restore the installed file or its authority key first"

@@ -121,6 +121,15 @@ struct NodeCLITests {
         #expect(try dir.read("hr/federation.json") == damaged, "a refused install leaves the files as they were")
         try Data(installed).write(to: URL(fileURLWithPath: dir.path("hr/federation.json")))
         #expect(try install(two).status == 0)
+        // node.json from before the first install (a restored backup) does not hide the installed file.
+        var configuration = try JSONSerialization.jsonObject(with: Data(try dir.read("hr/node.json"))) as! [String: Any]
+        configuration.removeValue(forKey: "federation")
+        try JSONSerialization.data(withJSONObject: configuration).write(
+            to: URL(fileURLWithPath: dir.path("hr/node.json")))
+        let behindBackup = try install(one)
+        #expect(behindBackup.status == 1)
+        #expect(behindBackup.stderr.contains("federation-rolled-back"), "\(behindBackup.stderr)")
+        #expect(try install(two).status == 0)
     }
 
     @Test("catalog validate names the file, the JSON path and the rule; catalog import is all or nothing")

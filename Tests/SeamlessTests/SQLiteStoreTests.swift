@@ -113,6 +113,42 @@ struct SQLiteStoreTests {
         }
     }
 
+    @Test(
+        "point reads (nonce, state version, records by key) see each commit at once, also with 200 callers at a time"
+    )
+    func pointReads() async throws {
+        let dir = try TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.path("node.sqlite"))
+        let at = F.t("2026-11-01T00:00:00Z")
+        _ = try await store.upsertRecords(
+            (0..<40).map {
+                ProviderRecord(
+                    resource: F.household.id, key: "H-\($0)", subject: nil, fields: ["n": .number(Double($0))],
+                    updatedAt: at)
+            })
+        let before = try await store.stateVersion()
+        try await store.savePurposes(F.purposes)
+        #expect(try await store.stateVersion() > before, "a policy change is seen by the next read")
+        // 200 callers at once, each writing its nonce through the pool's writer and reading it and its record
+        // straight back through the point readers.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<200 {
+                group.addTask {
+                    let nonce = "nonce-\(index)"
+                    #expect(try await !store.isNonceRemembered(nonce, issuer: F.civil))
+                    #expect(
+                        try await store.rememberNonce(nonce, issuer: F.civil, at: at, until: at.adding(seconds: 600)))
+                    #expect(try await store.isNonceRemembered(nonce, issuer: F.civil))
+                    let key = "H-\(index % 40)"
+                    let page = try await store.storedRecords(
+                        matching: RecordQuery(resource: F.household.id, selector: .keys([key]), limit: 2))
+                    #expect(page.map(\.key) == [key])
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     @Test("an unreadable database file is refused with a clear error")
     func corruptFile() throws {
         let dir = try TemporaryDirectory()

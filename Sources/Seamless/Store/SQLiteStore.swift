@@ -6,11 +6,10 @@ import GRDB
 /// exports.
 public final class SQLiteStore: Store {
     private let database: DatabasePool
-    /// A read-only connection of its own for the small reads every request makes (its nonce, the state
-    /// version, a few records by key), run on the calling thread: the pool's async `read` hands each one to
-    /// a reader's queue and back, two thread switches that cost more than the query. Only used for reads
-    /// that wait on nothing else, so a caller blocks only while another caller's query runs.
-    private let pointReader: DatabaseQueue
+    /// Read-only connections of the store's own for the small reads every request makes (its nonce, the
+    /// state version, a few records by key), run on the calling thread: the pool's async `read` hands each
+    /// one to a reader's queue and back, two thread switches that cost more than the query.
+    private let pointReaders: PointReaders
 
     /// Opens (creating if needed) the store at `path` and brings its schema up to date.
     public init(path: String) throws {
@@ -27,10 +26,7 @@ public final class SQLiteStore: Store {
             // set FULL again on the writer itself, or commits would be synced only at checkpoints.
             try database.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(database)
-            var readOnly = Configuration()
-            readOnly.readonly = true
-            readOnly.busyMode = .timeout(10)
-            pointReader = try DatabaseQueue(path: path, configuration: readOnly)
+            pointReaders = try PointReaders(path: path)
         } catch {
             throw StoreError(.database, "cannot open the node database '\(path)': \(error)")
         }
@@ -39,7 +35,7 @@ public final class SQLiteStore: Store {
     deinit {
         // Closed before the pool: the last connection to close folds the write-ahead log back into the
         // database and removes it, which a read-only one cannot do.
-        try? pointReader.close()
+        pointReaders.close()
     }
 
     /// Migrations are named and append-only: never edit one that has shipped.
@@ -682,7 +678,7 @@ public final class SQLiteStore: Store {
     }
 
     public func stateVersion() async throws -> Int {
-        try readHere { db in
+        try await pointRead { db in
             try Int.fetchOne(db.cachedStatement(sql: "SELECT version FROM stateVersion WHERE id = 1")) ?? 0
         }
     }
@@ -779,7 +775,7 @@ public final class SQLiteStore: Store {
         }
         // A few records by key (a single-record request): a point read. Anything larger goes to the pool.
         if case .keys(let keys) = query.selector, keys.count <= Self.cachedListLength {
-            return try readHere(page)
+            return try await pointRead(page)
         }
         return try await read(page)
     }
@@ -818,7 +814,7 @@ public final class SQLiteStore: Store {
     }
 
     public func isNonceRemembered(_ nonce: String, issuer: String) async throws -> Bool {
-        try readHere { db in
+        try await pointRead { db in
             try Bool.fetchOne(
                 db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM nonce WHERE issuer = ? AND nonce = ?)"),
                 arguments: [issuer, nonce]) ?? false
@@ -921,15 +917,23 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Reads through ``pointReader`` on the calling thread; `body` must be a short query.
-    private func readHere<T>(_ body: (Database) throws -> T) throws -> T {
-        do {
-            return try pointReader.inDatabase(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "reading the node database failed: \(error)")
+    /// Runs a short query on a free point reader on the calling thread; through the pool's async `read`
+    /// when every point reader is in use or the database is locked (SQLite recovering the write-ahead log,
+    /// another process holding it), so a caller never waits on another caller or sleeps in a busy handler.
+    private func pointRead<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if let reader = pointReaders.take() {
+            defer { pointReaders.put(reader) }
+            do {
+                return try reader.inDatabase(body)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                // Locked: wait in the pool instead.
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                throw StoreError(.database, "reading the node database failed: \(error)")
+            }
         }
+        return try await read(body)
     }
 
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
@@ -956,5 +960,67 @@ public final class SQLiteStore: Store {
 
     private static func catalog(from data: Data) throws -> Catalog {
         Catalog(entries: try decode([CatalogEntry].self, data))
+    }
+}
+
+/// The store's point readers: read-only connections taken by one caller at a time, at most one per core,
+/// opened as they are first needed. `take()` never waits: with none free, the caller reads through the
+/// pool instead.
+private final class PointReaders: @unchecked Sendable {
+    private let path: String
+    private let limit = max(2, ProcessInfo.processInfo.activeProcessorCount)
+    private let lock = NSLock()
+    private var free: [DatabaseQueue]
+    private var opened: Int
+    private var closed = false
+
+    init(path: String) throws {
+        self.path = path
+        free = [try Self.open(path)]
+        opened = 1
+    }
+
+    private static func open(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        // A locked database is not waited for here (see `SQLiteStore.pointRead`).
+        configuration.busyMode = .immediateError
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// A free reader, a newly opened one below the limit, or nil.
+    func take() -> DatabaseQueue? {
+        let (reader, mayOpen): (DatabaseQueue?, Bool) = lock.withLock {
+            if closed { return (nil, false) }
+            if let reader = free.popLast() { return (reader, false) }
+            guard opened < limit else { return (nil, false) }
+            opened += 1
+            return (nil, true)
+        }
+        guard mayOpen else { return reader }
+        do {
+            return try Self.open(path)
+        } catch {
+            lock.withLock { opened -= 1 }
+            return nil
+        }
+    }
+
+    func put(_ reader: DatabaseQueue) {
+        let keep = lock.withLock {
+            if !closed { free.append(reader) }
+            return !closed
+        }
+        if !keep { try? reader.close() }
+    }
+
+    /// Closes the free readers; one in use is closed when it is put back.
+    func close() {
+        let readers = lock.withLock {
+            closed = true
+            defer { free = [] }
+            return free
+        }
+        for reader in readers { try? reader.close() }
     }
 }

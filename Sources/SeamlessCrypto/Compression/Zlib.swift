@@ -20,10 +20,11 @@ public enum Zlib {
         var stream = z_stream()
         // No match reaches further back than the input is long, so a window (and hash table) beyond its
         // length only costs memory to allocate and clear: zlib's default takes ~270 KB, which for a
-        // one-record answer is more work than compressing it. The stream's header names the window size,
-        // and inflaters of any window size read it (RFC 1950 §2.2).
+        // one-record answer is more work than compressing it. zlib can use a window's size less 262 bytes
+        // for matches, hence the margin. The stream's header names the window size, and inflaters of any
+        // window size read it (RFC 1950 §2.2).
         var windowBits: Int32 = 9
-        while windowBits < 15 && (1 << windowBits) < input.count { windowBits += 1 }
+        while windowBits < 15 && (1 << windowBits) < input.count + 262 { windowBits += 1 }
         guard seamless_deflate_init2(&stream, level, windowBits, windowBits - 7) == Z_OK else {
             throw CryptoError(.compressionFailed, "zlib could not start compressing (out of memory?)")
         }
