@@ -98,6 +98,12 @@ public final class EngineFixture: @unchecked Sendable {
             legalBasis: .statutoryDuty, after: after, limit: limit)
     }
 
+    /// Civil Affairs' eligibility check under the fixture's consent: its subject's insurance records.
+    public static let consentRequest = ExchangeRequest(
+        resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
+        purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
+        subjects: [F.consent.subject])
+
     /// A raw request envelope from `issuer` (with its federation key unless `key` is given) to `audience`.
     public func envelope(
         _ request: ExchangeRequest, from issuer: String = FederationFixture.civil,

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Seamless
+import SeamlessFixtures
 import Testing
 
 @testable import SeamlessPostgres
@@ -101,11 +102,9 @@ struct PostgresMigrationTests {
             url: url, logger: PostgresTestServer.logger, migratingUpTo: "v6: the consents received records came under"
         ) { store in
             try await store.write("filling v6's received table") { connection in
-                for (key, subject, request, expires) in [
-                    ("H-1", "subj-a", "sha256:r1", 1_800_000_000), ("H-2", nil, "sha256:r1", 1_800_000_000),
-                    ("H-1", "subj-a", "sha256:r2", 1_700_000_000),
-                ] as [(String, String?, String, Int64)] {
-                    let fields = ByteBuffer(string: #"{"householdId":"\#(key)"}"#)
+                for row in ReceivedV6Fixture.rows {
+                    let (key, subject, request, expires) = (row.key, row.subject, row.requestHash, row.expiresAt)
+                    let fields = ByteBuffer(string: ReceivedV6Fixture.fieldsJSON(key))
                     try await store.execute(
                         connection,
                         """
@@ -118,18 +117,7 @@ struct PostgresMigrationTests {
             }
         }
         try await PostgresStore.withStore(url: url, logger: PostgresTestServer.logger) { store in
-            let first = try await store.receivedRecords(requestHash: "sha256:r1")
-            #expect(first.map(\.key) == ["H-1", "H-2"])
-            #expect(first.map(\.subject) == ["subj-a", nil])
-            #expect(first.first?.fields == ["householdId": "H-1"])
-            #expect(first.first?.consentIDs == ["consent-1"])
-            #expect(first.first?.expiresAt == Timestamp(secondsSince1970: 1_800_000_000))
-            #expect(
-                try await store.receivedRequests(expiringBy: Timestamp(secondsSince1970: 1_750_000_000)).map(
-                    \.requestHash) == ["sha256:r2"])
-            #expect(
-                try await store.receivedRequests(provider: "gov.a", subject: "subj-a", consentID: "consent-1")
-                    == ["sha256:r1", "sha256:r2"])
+            try await ReceivedV6Fixture.expectMigrated(store)
             try await store.dropSchema()
         }
     }

@@ -58,10 +58,7 @@ struct ExchangeEngineTests {
     @Test("consent-based: only the consenting subject's records; after withdrawal, refused")
     func consent() async throws {
         let fixture = try await EngineFixture()
-        let request = ExchangeRequest(
-            resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
-            purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
-            subjects: [F.consent.subject])
+        let request = EngineFixture.consentRequest
         let result = try await fixture.civil.request(request, from: F.resources)
         #expect(result.records.map(\.subject) == [F.consent.subject])
         _ = try await fixture.stores[F.resources]!.changeConsent(
@@ -295,10 +292,7 @@ struct ExchangeEngineSyncTests {
     @Test("a withdrawal at the provider reaches the consumer, which purges the subject's data and logs it")
     func withdrawalPushed() async throws {
         let fixture = try await EngineFixture()
-        let request = ExchangeRequest(
-            resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
-            purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
-            subjects: [F.consent.subject])
+        let request = EngineFixture.consentRequest
         let received = try await fixture.civil.request(request, from: F.resources)
         #expect(received.records.count == 1)
         // The same person's record, received under statutory duty: the consent was not what allowed it.
@@ -427,10 +421,7 @@ struct ExchangeEngineFrequencyTests {
     func frequency() async throws {
         let fixture = try await EngineFixture()
         // Eligibility checks allow 3 requests a day per requester, resource and purpose.
-        let request = ExchangeRequest(
-            resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
-            purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
-            subjects: [F.consent.subject])
+        let request = EngineFixture.consentRequest
         for _ in 0..<3 { _ = try await fourthRefused(fixture.civil, request, expectRefusal: false) }
         #expect(try await fourthRefused(fixture.civil, request, expectRefusal: true))
         // The provider restarts: a new engine reads the day's decisions back from its log.
@@ -447,10 +438,7 @@ struct ExchangeEngineFrequencyTests {
     @Test("replayed copies of a request do not count against the frequency limit")
     func replaysDoNotCount() async throws {
         let fixture = try await EngineFixture()
-        let request = ExchangeRequest(
-            resource: F.insurance.id, fields: ["insuredId", "status"], selector: .all,
-            purpose: "social-assistance.eligibility", legalBasis: .consent, consentIDs: [F.consent.id],
-            subjects: [F.consent.subject])
+        let request = EngineFixture.consentRequest
         let bytes = try fixture.envelope(request)
         // Copies sent at once (one is answered), then copies of a request already answered.
         let statuses = await withTaskGroup(of: Int.self) { group in

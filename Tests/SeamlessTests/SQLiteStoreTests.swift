@@ -181,32 +181,20 @@ struct SQLiteMigrationTests {
             let queue = try DatabaseQueue(path: path)
             try SQLiteStore.migrator.migrate(queue, upTo: "v6: the consents received records came under")
             try await queue.write { db in
-                for (key, subject, request, expires) in [
-                    ("H-1", "subj-a", "sha256:r1", 1_800_000_000), ("H-2", nil, "sha256:r1", 1_800_000_000),
-                    ("H-1", "subj-a", "sha256:r2", 1_700_000_000),
-                ] as [(String, String?, String, Int64)] {
+                for row in ReceivedV6Fixture.rows {
                     try db.execute(
                         sql: """
                             INSERT INTO received
                             (provider, resource, key, subject, fields, requestHash, purpose, expiresAt, consentIDs)
                             VALUES ('gov.a', 'gov.a/households', ?, ?, ?, ?, 'social-assistance', ?, ',consent-1,')
                             """,
-                        arguments: [key, subject, Data(#"{"householdId":"\#(key)"}"#.utf8), request, expires])
+                        arguments: [
+                            row.key, row.subject, Data(ReceivedV6Fixture.fieldsJSON(row.key).utf8), row.requestHash,
+                            row.expiresAt,
+                        ])
                 }
             }
         }
-        let store = try SQLiteStore(path: path)
-        let first = try await store.receivedRecords(requestHash: "sha256:r1")
-        #expect(first.map(\.key) == ["H-1", "H-2"])
-        #expect(first.map(\.subject) == ["subj-a", nil])
-        #expect(first.first?.fields == ["householdId": "H-1"])
-        #expect(first.first?.consentIDs == ["consent-1"])
-        #expect(first.first?.expiresAt == Timestamp(secondsSince1970: 1_800_000_000))
-        #expect(
-            try await store.receivedRequests(expiringBy: Timestamp(secondsSince1970: 1_750_000_000)).map(\.requestHash)
-                == ["sha256:r2"])
-        #expect(
-            try await store.receivedRequests(provider: "gov.a", subject: "subj-a", consentID: "consent-1")
-                == ["sha256:r1", "sha256:r2"])
+        try await ReceivedV6Fixture.expectMigrated(try SQLiteStore(path: path))
     }
 }

@@ -16,7 +16,11 @@ public enum CanonicalJSON {
     public static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         // The messages of every exchange and the audit events build their JSON by hand, the same as
         // `JSONValueEncoder` would.
-        if let value = value as? any JSONValueEncodable { return serialize(value.jsonValue) }
+        if let value = value as? any JSONValueEncodable {
+            var output: [UInt8] = []
+            value.writeCanonical(to: &output)
+            return output
+        }
         return serialize(try JSONValueEncoder.encode(value))
     }
 

@@ -19,6 +19,16 @@ protocol JSONValueDecodable: Decodable {
 protocol JSONValueEncodable: Encodable {
     /// The value as JSON.
     var jsonValue: JSONValue { get }
+
+    /// Appends the value's canonical JSON; by default `jsonValue` serialised. A type written often (an
+    /// audit event per append) writes its members directly instead.
+    func writeCanonical(to output: inout [UInt8])
+}
+
+extension JSONValueEncodable {
+    func writeCanonical(to output: inout [UInt8]) {
+        CanonicalJSON.write(jsonValue, to: &output)
+    }
 }
 
 extension JSONValue {
