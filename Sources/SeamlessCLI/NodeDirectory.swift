@@ -92,14 +92,22 @@ public struct NodeDirectory: Sendable {
             throw CommandFailure.refused("'\(path)' already holds a node; nothing was changed")
         }
         if let listen { _ = try Self.listenAddress(listen) }
-        try Files.makeDirectory((path as NSString).appendingPathComponent("keys"))
-        // The folder holds the private key: only its owner may list or enter it.
-        chmod((path as NSString).appendingPathComponent("keys"), 0o700)
         let configuration = NodeConfiguration(
             id: id, algorithm: algorithm.jwsName, key: "keys/node.key.pem", publicKey: "keys/node.pub.pem",
             database: database ?? "node.sqlite", members: Array(Set(members + [id])).sorted(), listen: listen
         )
         let directory = NodeDirectory(path: path, configuration: configuration)
+        // A failed init removes what it wrote (`discardCreated`), so it must not start over files it did not
+        // write: a key or database left from an earlier node is refused, never overwritten or removed.
+        let leftovers = directory.createdFiles.filter { FileManager.default.fileExists(atPath: directory.resolve($0)) }
+        guard leftovers.isEmpty else {
+            throw CommandFailure.refused(
+                "'\(path)' already holds \(leftovers.joined(separator: ", ")) from an earlier node; move them away or init another folder; nothing was changed"
+            )
+        }
+        try Files.makeDirectory((path as NSString).appendingPathComponent("keys"))
+        // The folder holds the private key: only its owner may list or enter it.
+        chmod((path as NSString).appendingPathComponent("keys"), 0o700)
         let key = try PrivateKey.generate(algorithm)
         do {
             try Files.write(
@@ -126,12 +134,16 @@ public struct NodeDirectory: Sendable {
     /// Removes what ``create(at:id:algorithm:members:listen:database:)`` wrote (the folder stays), so that an
     /// `init` that failed half-way can simply be run again.
     public func discardCreated() {
-        let files = [Self.configurationFile, configuration.key, configuration.publicKey]
+        for file in createdFiles { try? FileManager.default.removeItem(atPath: resolve(file)) }
+        rmdir(resolve("keys"))  // only if nothing else is in it
+    }
+
+    /// The files `create` writes: node.json, the key pair and, for SQLite, the database with its companions.
+    var createdFiles: [String] {
         let database =
             configuration.database.contains("://")
             ? [] : ["", "-wal", "-shm", "-journal"].map { configuration.database + $0 }
-        for file in files + database { try? FileManager.default.removeItem(atPath: resolve(file)) }
-        rmdir(resolve("keys"))  // only if nothing else is in it
+        return [Self.configurationFile, configuration.key, configuration.publicKey] + database
     }
 
     /// Writes `configuration` as the folder's `node.json`: readable by its owner only when its database URL

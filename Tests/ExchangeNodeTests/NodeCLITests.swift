@@ -132,6 +132,25 @@ struct NodeCLITests {
         #expect(try install(two).status == 0)
     }
 
+    @Test("init refuses a folder holding a key or database of an earlier node and leaves them as they were")
+    func initKeepsLeftovers() throws {
+        let dir = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: dir.path("hr/keys"), withIntermediateDirectories: true)
+        let key = try dir.write("hr/keys/node.key.pem", Array("an earlier node's key".utf8))
+        let refused = try node(["init", "--dir", dir.path("hr"), "--id", "gov.human-resources"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("already holds keys/node.key.pem from an earlier node"), "\(refused.stderr)")
+        #expect(try dir.read("hr/keys/node.key.pem") == Array("an earlier node's key".utf8))
+        #expect(!FileManager.default.fileExists(atPath: dir.path("hr/node.json")))
+        try FileManager.default.removeItem(atPath: key)
+        let database = try dir.write("hr/node.sqlite", Array("an earlier database".utf8))
+        let again = try node(["init", "--dir", dir.path("hr"), "--id", "gov.human-resources"])
+        #expect(again.status == 1 && again.stderr.contains("already holds node.sqlite"), "\(again.stderr)")
+        #expect(try dir.read("hr/node.sqlite") == Array("an earlier database".utf8))
+        try FileManager.default.removeItem(atPath: database)
+        #expect(try node(["init", "--dir", dir.path("hr"), "--id", "gov.human-resources"]).status == 0)
+    }
+
     @Test("catalog validate names the file, the JSON path and the rule; catalog import is all or nothing")
     func catalogErrors() throws {
         let dir = try TemporaryDirectory()
