@@ -282,6 +282,19 @@ public actor AuditLog {
         return note
     }
 
+    /// The checkpoint of the whole log as stored, with any cosignatures witnesses added to it: the stored one
+    /// when it covers every entry (after catching up with other writers), else a new one, signed and stored.
+    public func currentCheckpoint() async throws -> (size: Int, note: String) {
+        try await catchUpIfIdle()
+        if let stored = try await store.auditCheckpoint(size: tree.size) { return stored }
+        let size = try Checkpoint(body: try await checkpoint().text).size
+        // Another writer may have stored its own note for this size first; that one is kept.
+        guard let stored = try await store.auditCheckpoint(size: size) else {
+            throw StoreError(.database, "the checkpoint at \(size) entries was signed but is not stored")
+        }
+        return stored
+    }
+
     /// Signs a checkpoint every `interval` if entries were appended since the last one, until the calling
     /// task is cancelled: a node runs this beside its server, so no entry stays uncovered for longer than
     /// `interval` (plus the sync). A signing that fails is tried again at the next tick; the entries it

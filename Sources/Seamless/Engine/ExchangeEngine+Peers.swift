@@ -87,15 +87,8 @@ extension ExchangeEngine {
         case .failure(let refusal): return refusal.reply
         }
         do {
-            // The latest checkpoint when it covers the whole log (it may carry witnesses' cosignatures
-            // already); a new one, signed and stored, when entries came since.
-            let note: SignedNote
-            if let latest = try await store.auditCheckpoint(size: nil), latest.size == (try await store.auditSize()) {
-                note = try SignedNote.parse(latest.note)
-            } else {
-                note = try await log.checkpoint()
-            }
-            let size = try Checkpoint(body: note.text).size
+            // As stored: it may carry other witnesses' cosignatures already.
+            let (size, note) = try await log.currentCheckpoint()
             var proof: [String]?
             if let from = query.from, from > 0, from <= size {
                 proof = try await log.consistencyProof(from: from, to: size).map { Base64.encode($0) }
@@ -105,9 +98,7 @@ extension ExchangeEngine {
                     "the log has \(size) entries, fewer than the \(from) the witness saw: it was truncated or forked",
                     requestHash: caller.requestHash, to: caller.requester)
             }
-            // The stored note may carry other witnesses' cosignatures already.
-            let stored = try await store.auditCheckpoint(size: size)?.note ?? note.serialized
-            let reply = CheckpointReply(requestHash: caller.requestHash, note: stored, proof: proof)
+            let reply = CheckpointReply(requestHash: caller.requestHash, note: note, proof: proof)
             return try TransportReply(status: 200, body: seal(reply, to: caller.requester))
         } catch {
             return refuse(
