@@ -104,6 +104,7 @@ struct PostgresMigrationTests {
             try await store.write("filling v6's received table") { connection in
                 for row in ReceivedV6Fixture.rows {
                     let (key, subject, request, expires) = (row.key, row.subject, row.requestHash, row.expiresAt)
+                    let consents = row.consentIDs
                     let fields = ByteBuffer(string: ReceivedV6Fixture.fieldsJSON(key))
                     try await store.execute(
                         connection,
@@ -111,7 +112,7 @@ struct PostgresMigrationTests {
                         INSERT INTO received
                         (provider, resource, key, subject, fields, request_hash, purpose, expires_at, consent_ids)
                         VALUES ('gov.a', 'gov.a/households', \(key), \(subject), \(fields), \(request),
-                            'social-assistance', \(expires), ',consent-1,')
+                            'social-assistance', \(expires), \(consents))
                         """)
                 }
             }

@@ -186,11 +186,11 @@ struct SQLiteMigrationTests {
                         sql: """
                             INSERT INTO received
                             (provider, resource, key, subject, fields, requestHash, purpose, expiresAt, consentIDs)
-                            VALUES ('gov.a', 'gov.a/households', ?, ?, ?, ?, 'social-assistance', ?, ',consent-1,')
+                            VALUES ('gov.a', 'gov.a/households', ?, ?, ?, ?, 'social-assistance', ?, ?)
                             """,
                         arguments: [
                             row.key, row.subject, Data(ReceivedV6Fixture.fieldsJSON(row.key).utf8), row.requestHash,
-                            row.expiresAt,
+                            row.expiresAt, row.consentIDs,
                         ])
                 }
             }
