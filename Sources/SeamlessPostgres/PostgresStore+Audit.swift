@@ -43,7 +43,7 @@ extension PostgresStore {
             // One receipt per request (what its records share), then its records in one statement.
             for (requestHash, group) in Dictionary(grouping: records, by: \.requestHash).sorted(by: { $0.key < $1.key })
             {
-                guard let first = group.first else { continue }
+                let first = group[0]  // grouping makes no empty groups
                 let receipt =
                     try await rows(
                         connection,

@@ -180,7 +180,8 @@ extension PostgresStore {
                 (String, String, String, String?, ByteBuffer, String, String, Int64, String).self)
             return ReceivedRecord(
                 provider: provider, resource: resource, key: key, subject: subject,
-                fields: try Self.fields(fields, table: "received_record"), requestHash: requestHash, purpose: purpose,
+                fields: try StoredRecord.fields(fields.readableBytesView, of: "a received record"),
+                requestHash: requestHash, purpose: purpose,
                 expiresAt: Timestamp(secondsSince1970: expiresAt), consentIDs: ReceivedRecord.consents(stored: consents)
             )
         }

@@ -185,13 +185,6 @@ public final class PostgresStore: Store {
     }
 
     /// The field values of a record, stored as the canonical JSON of an object.
-    static func fields(_ buffer: ByteBuffer, table: String) throws -> [String: JSONValue] {
-        guard case .object(let fields)? = try? JSONParser().parse(buffer.readableBytesView) else {
-            throw StoreError(.database, "table \(table) holds a record whose fields are not a JSON object")
-        }
-        return fields
-    }
-
     static func bytes(_ fields: [String: JSONValue]) -> ByteBuffer {
         ByteBuffer(bytes: CanonicalJSON.serialize(.object(fields)))
     }

@@ -67,13 +67,21 @@ public struct StoredRecord: Sendable, Hashable {
     /// The record with its fields parsed.
     /// - Throws: ``StoreError/Code/database`` when the stored fields are not a JSON object.
     public func parsed() throws(StoreError) -> ProviderRecord {
-        guard case .object(let fields)? = try? JSONParser().parse(canonicalFields) else {
-            throw StoreError(
-                .database, "the node database holds fields of record '\(key)' of \(resource) that are not a JSON object"
-            )
+        ProviderRecord(
+            resource: resource, key: key, subject: subject,
+            fields: try Self.fields(canonicalFields, of: "record '\(key)' of \(resource)"), version: version,
+            updatedAt: updatedAt)
+    }
+
+    /// Stored fields (of a provided or a received record) read back: a JSON object.
+    /// - Throws: ``StoreError/Code/database`` naming `what` when the bytes are not one.
+    public static func fields(
+        _ bytes: some Collection<UInt8>, of what: String
+    ) throws(StoreError) -> [String: JSONValue] {
+        guard case .object(let fields)? = try? JSONParser().parse(bytes) else {
+            throw StoreError(.database, "the node database holds fields of \(what) that are not a JSON object")
         }
-        return ProviderRecord(
-            resource: resource, key: key, subject: subject, fields: fields, version: version, updatedAt: updatedAt)
+        return fields
     }
 }
 

@@ -475,6 +475,12 @@ public final class SQLiteStore: Store {
         _ entries: [(entry: [UInt8], leafHash: [UInt8])], from sequence: Int, applying changes: [StoreChange]
     ) async throws {
         let rows = entries.map { (Data($0.entry), Data($0.leafHash)) }
+        // Received records' fields are written as canonical JSON before the writer is taken: for a synced page
+        // of thousands of records that is milliseconds every other commit would wait.
+        let receivedFields = changes.map { change -> [Data] in
+            guard case .keepReceived(let records) = change else { return [] }
+            return records.map { Data(CanonicalJSON.serialize(.object($0.fields))) }
+        }
         try await write { db in
             // Statements on the hot paths are prepared once per connection (GRDB caches them by SQL text).
             let next = try Self.auditSize(db)
@@ -487,13 +493,21 @@ public final class SQLiteStore: Store {
             for (offset, row) in rows.enumerated() {
                 try statement.execute(arguments: [sequence + offset, row.0, row.1])
             }
-            for change in changes { try Self.apply(change, db) }
+            for (change, fields) in zip(changes, receivedFields) {
+                try Self.apply(change, db, receivedFields: fields)
+            }
         }
     }
 
-    private static func apply(_ change: StoreChange, _ db: Database) throws {
+    /// Applies one state change in the appending transaction; `receivedFields` are the canonical fields of
+    /// each record of a `keepReceived`.
+    private static func apply(_ change: StoreChange, _ db: Database, receivedFields: [Data] = []) throws {
         switch change {
         case .keepReceived(let records):
+            guard receivedFields.count == records.count else {
+                throw StoreError(
+                    .database, "\(records.count) received records came with \(receivedFields.count) fields")
+            }
             // One receipt per request (what its records share), then the records under it.
             let receipt = try db.cachedStatement(
                 sql: """
@@ -511,7 +525,7 @@ public final class SQLiteStore: Store {
                     VALUES (?, ?, ?, ?, ?)
                     """)
             var receipts: [String: Int64] = [:]
-            for record in records {
+            for (record, fields) in zip(records, receivedFields) {
                 let id: Int64
                 if let known = receipts[record.requestHash] {
                     id = known
@@ -526,10 +540,7 @@ public final class SQLiteStore: Store {
                     receipts[record.requestHash] = inserted
                     id = inserted
                 }
-                try row.execute(arguments: [
-                    id, record.key, record.subject, record.consentSubject,
-                    Data(CanonicalJSON.serialize(.object(record.fields))),
-                ])
+                try row.execute(arguments: [id, record.key, record.subject, record.consentSubject, fields])
             }
         case .purgeRequest(let requestHash):
             try db.execute(sql: "DELETE FROM receipt WHERE requestHash = ?", arguments: [requestHash])
@@ -789,13 +800,6 @@ public final class SQLiteStore: Store {
         }
     }
 
-    private static func fields(_ data: Data) throws -> [String: JSONValue] {
-        guard case .object(let fields)? = try? JSONParser().parse(Array(data)) else {
-            throw StoreError(.database, "the node database holds a record whose fields are not a JSON object")
-        }
-        return fields
-    }
-
     // MARK: Nonces
 
     public func rememberNonce(
@@ -835,7 +839,8 @@ public final class SQLiteStore: Store {
             ).map { row in
                 ReceivedRecord(
                     provider: row["provider"], resource: row["resource"], key: row["key"], subject: row["subject"],
-                    fields: try Self.fields(row["fields"]), requestHash: row["requestHash"], purpose: row["purpose"],
+                    fields: try StoredRecord.fields(row["fields"] as Data, of: "a received record"),
+                    requestHash: row["requestHash"], purpose: row["purpose"],
                     expiresAt: Timestamp(secondsSince1970: row["expiresAt"]),
                     consentIDs: ReceivedRecord.consents(stored: row["consentIDs"]))
             }
@@ -910,10 +915,8 @@ public final class SQLiteStore: Store {
     private func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await database.read(body)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError(.database, "reading the node database failed: \(error)")
+            throw Self.storeError(error, "reading")
         }
     }
 
@@ -927,10 +930,8 @@ public final class SQLiteStore: Store {
                 return try reader.inDatabase(body)
             } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
                 // Locked: wait in the pool instead.
-            } catch let error as StoreError {
-                throw error
             } catch {
-                throw StoreError(.database, "reading the node database failed: \(error)")
+                throw Self.storeError(error, "reading")
             }
         }
         return try await read(body)
@@ -939,11 +940,14 @@ public final class SQLiteStore: Store {
     private func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await database.write(body)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError(.database, "writing the node database failed: \(error)")
+            throw Self.storeError(error, "writing")
         }
+    }
+
+    /// A store error as it is, anything else (SQLite's) as a `database` error saying what failed.
+    private static func storeError(_ error: any Error, _ doing: String) -> StoreError {
+        error as? StoreError ?? StoreError(.database, "\(doing) the node database failed: \(error)")
     }
 
     private static func encode(_ value: some Encodable) throws -> Data {
