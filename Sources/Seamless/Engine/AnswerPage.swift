@@ -18,8 +18,7 @@ enum AnswerPage {
             }
         }
         if allGranted == true { return record.canonicalFields }
-        let fields = try record.parsed().fields.filter { granted.contains($0.key) }
-        return CanonicalJSON.serialize(.object(fields))
+        return CanonicalJSON.serialize(.object(try record.parsed().minimised(to: Array(granted))))
     }
 
     /// The canonical bytes of `response` (which holds no records) with `records` as its `records` member,

@@ -533,8 +533,19 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         }
         let response = ExchangeResponse(
             requestHash: requestHash, decision: decision, next: next, auditSequence: decisionSequence)
-        guard let payload = AnswerPage.canonicalJSON(of: response, records: records, versions: isFeed) else {
-            throw StoreError(.database, "the answer to \(requestHash) could not be written")
+        let payload: [UInt8]
+        if let page = AnswerPage.canonicalJSON(of: response, records: records, versions: isFeed) {
+            payload = page
+        } else {
+            // The page cannot be spliced into this response's bytes: written the general way instead.
+            var whole = response
+            whole.records = try records.map { record, fields throws(StoreError) in
+                ResponseRecord(
+                    key: record.key, subject: record.subject,
+                    fields: try StoredRecord.fields(fields, of: "record '\(record.key)'"),
+                    version: isFeed ? record.version : nil)
+            }
+            payload = try CanonicalJSON.encode(whole)
         }
         let body = try seal(canonicalJSON: payload, to: requester)
         var disclosed = AuditEvent(kind: .disclosure, at: moment, node: id)
@@ -924,8 +935,17 @@ public final class ExchangeEngine: ExchangeService, Sendable {
             outcome.records += page.records
         }
         /// Waits for every page still waiting: they are kept even if what comes after fails.
+        /// Waits for every page waiting, also after one that was not kept; throws the first failure.
         func settleAll() async throws(ExchangeError) {
-            while !waiting.isEmpty { try await settle(waiting.removeFirst()) }
+            var failure: ExchangeError?
+            while !waiting.isEmpty {
+                do throws(ExchangeError) {
+                    try await settle(waiting.removeFirst())
+                } catch {
+                    failure = failure ?? error
+                }
+            }
+            if let failure { throw failure }
         }
         /// Before giving up with `error`: the page asked for ahead is dropped, and the pages waiting are
         /// waited for (counted if kept), so what the store shows when this returns is final.
