@@ -229,6 +229,13 @@ extension PostgresStore {
     /// Applies the migrations not applied yet, up to and including the one named `last` (all if nil): tests
     /// build a database as an older binary left it.
     func migrate(upTo last: String?) async throws {
+        let count = try last.map { last in
+            guard let index = Self.migrations.firstIndex(where: { $0.name == last }) else {
+                throw StoreError(.database, "there is no migration named '\(last)'")
+            }
+            return index + 1
+        }
+        let wanted = Self.migrations.prefix(count ?? Self.migrations.count)
         try await checkServer()
         let lockName = "seamless-migrations:\(schema ?? "default")"
         let applied = try await write("migrating the PostgreSQL schema at \(location)") { connection in
@@ -243,7 +250,6 @@ extension PostgresStore {
             let done = Set(
                 try await rows(connection, "SELECT name FROM seamless_migrations") { try $0.decode(String.self) })
             var applied: [String] = []
-            let wanted = Self.migrations.prefix { $0.name != last } + Self.migrations.filter { $0.name == last }
             for migration in wanted where !done.contains(migration.name) {
                 for statement in migration.statements {
                     try await execute(connection, PostgresQuery(unsafeSQL: statement))

@@ -101,7 +101,7 @@ func withEngine<T: Sendable>(
     let store: any Store
     if let given { store = given } else { store = try await directory.store() }
     let key = try directory.privateKey()
-    let transport = HTTPTransport(timeout: .seconds(30))
+    let transport = HTTPTransport()
     do {
         let log: AuditLog
         if let givenLog { log = givenLog } else { log = try await directory.auditLog(store) }

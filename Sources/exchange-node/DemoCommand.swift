@@ -221,7 +221,8 @@ struct DemoCommand: AsyncParsableCommand {
         let agreement = try await civil.agreementStatus(id: "agr-demo-0001", at: Self.security).agreement
         try await civil.subscribe(agreement)
         var subscription = try Self.require(
-            try await demo.stores[Self.civil]!.subscriptions().first, "Civil Affairs' subscription to agr-demo-0001")
+            try await demo.stores[Self.civil]!.subscriptions().first,
+            "Civil Affairs has no subscription to agr-demo-0001 after subscribing to it")
         let initial = try await civil.sync(subscription, pageSize: 20)
         walk.check(
             "Civil Affairs follows agr-demo-0001: the first sync brings \(initial.records) households in \(initial.pages) pages",
@@ -230,13 +231,14 @@ struct DemoCommand: AsyncParsableCommand {
             try await demo.stores[Self.security]!.records(
                 matching: RecordQuery(resource: household, selector: .keys(["ps-300002"]), limit: 1)
 
-            ).first, "household ps-300002 among their records")
+            ).first, "the examples have no household ps-300002; the demo needs Schemas/examples as shipped")
         changed.fields["district"] = .string("临江区")
         changed.updatedAt = .now
         _ = try await demo.stores[Self.security]!.upsertRecords([changed])
         walk.say("Public Security updates household ps-300002 (moved district).")
         subscription = try Self.require(
-            try await demo.stores[Self.civil]!.subscriptions().first, "Civil Affairs' subscription to agr-demo-0001")
+            try await demo.stores[Self.civil]!.subscriptions().first,
+            "Civil Affairs has no subscription to agr-demo-0001 after subscribing to it")
         let incremental = try await civil.sync(subscription, pageSize: 20)
         walk.check("the next sync brings just that change: \(incremental.records) record", incremental.records == 1)
 
@@ -262,7 +264,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         let catalogs = try await demo.stores[Self.civil]!.peerCatalog(peer: Self.security)?.entries.count ?? 0
         let cosigned =
-            try await demo.stores[Self.resources]!.auditCheckpoints().last?.note
+            try await demo.stores[Self.resources]!.auditCheckpoint(size: nil)?.note
             .split(separator: "\n").filter { $0.hasPrefix("— ") }.count ?? 0
         walk.check(
             "6 witness rounds, no inconsistency; Civil Affairs knows Public Security's \(catalogs) resources; Human Resources' latest checkpoint carries \(cosigned) signatures (its own and 2 witnesses')",
@@ -302,10 +304,9 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     /// `value`, or a clear error when the examples lack what the demo relies on.
+    /// `value`, or an error saying what the demo found missing (`what`, a whole sentence).
     static func require<T>(_ value: T?, _ what: String) throws -> T {
-        guard let value else {
-            throw CommandFailure.io("the examples have no \(what); the demo needs Schemas/examples as shipped")
-        }
+        guard let value else { throw CommandFailure.io(what) }
         return value
     }
 

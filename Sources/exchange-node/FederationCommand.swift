@@ -129,7 +129,7 @@ struct FederationCommand: AsyncParsableCommand {
                     installed = try directory.federation(settings)
                 } catch let failure as CommandFailure {
                     throw CommandFailure.refused(
-                        "the installed federation cannot be read, so \(file) cannot be checked against it (\(failure.message)); restore the installed file or its authority key first"
+                        "the installed federation cannot be read, so \(file) cannot be checked against it (\(failure.message)); restore the installed file or its authority key from a backup first, or, to install without this check, remove federation.json and the \"federation\" setting from node.json"
                     )
                 }
                 do {

@@ -23,10 +23,11 @@ public struct OpenedEnvelope: Sendable {
     /// The payload decoded as `T` after a strict JSON check. The exchange messages are read from the checked
     /// value itself, by the decoder's rules, without running `JSONDecoder`.
     /// - Throws: ``EnvelopeError/Code/badJSON`` or ``EnvelopeError/Code/malformed``.
-    public func decode<T: Decodable>(_ type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws(EnvelopeError) -> T {
+    /// `decoder` (a plain `JSONDecoder` when nil, made only if needed) reads what has no hand-written reader.
+    public func decode<T: Decodable>(_ type: T.Type, decoder: JSONDecoder? = nil) throws(EnvelopeError) -> T {
         let value = try json()
         // A decoder set up otherwise is left to the decoder.
-        if let readable = T.self as? any JSONValueDecodable.Type, decoder.readsLikeDefault,
+        if let readable = T.self as? any JSONValueDecodable.Type, decoder?.readsLikeDefault ?? true,
             let read = try? readable.init(json: value) as? T
         {
             return read
@@ -34,7 +35,7 @@ public struct OpenedEnvelope: Sendable {
         // What the reader refuses is decoded again, so that a refusal is the decoder's sentence, word for word,
         // and an integer beyond 2^53, which only the text holds exactly, still reads as before.
         do {
-            return try decoder.decode(type, from: Data(payload))
+            return try (decoder ?? JSONDecoder()).decode(type, from: Data(payload))
         } catch let error as DecodingError {
             // The same sentence a document on disk gets: the JSON path and what was expected there.
             let issue = DocumentReader.issue(for: error, documentName: "\(T.self)")
