@@ -109,9 +109,24 @@ public final class EngineFixture: @unchecked Sendable {
         _ request: ExchangeRequest, from issuer: String = FederationFixture.civil,
         to audience: String = FederationFixture.resources, key: PrivateKey? = nil
     ) throws -> [UInt8] {
+        try envelope(payload: try CanonicalJSON.encode(request), from: issuer, to: audience, key: key)
+    }
+
+    /// A raw request envelope with `payload` as it is (a message the engine must refuse, say).
+    public func envelope(
+        payload: [UInt8], from issuer: String = FederationFixture.civil,
+        to audience: String = FederationFixture.resources, key: PrivateKey? = nil
+    ) throws -> [UInt8] {
         let sealer = try EnvelopeSealer(key: key ?? keys[issuer]!, issuer: issuer)
-        return try sealer.seal(canonicalJSON: try CanonicalJSON.encode(request), type: .request, audience: audience)
-            .bytes
+        return try sealer.seal(canonicalJSON: payload, type: .request, audience: audience).bytes
+    }
+
+    /// Sends `copies` of one request envelope to Human Resources at once; the statuses, in any order.
+    public func provideAtOnce(_ bytes: [UInt8], copies: Int) async -> [Int] {
+        await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<copies { group.addTask { await self.resources.provide(bytes).status } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
     }
 
     /// Opens a provider's reply as the consumer would, without the engine's checks.

@@ -117,10 +117,7 @@ struct ExchangeEngineTests {
         let fixture = try await EngineFixture()
         let before = try await fixture.kinds(F.resources)
         let bytes = try fixture.envelope(EngineFixture.insuranceRequest(selector: .keys(["insured-01"])))
-        let statuses = await withTaskGroup(of: Int.self) { group in
-            for _ in 0..<8 { group.addTask { await fixture.resources.provide(bytes).status } }
-            return await group.reduce(into: []) { $0.append($1) }
-        }
+        let statuses = await fixture.provideAtOnce(bytes, copies: 8)
         #expect(statuses.sorted() == [200] + Array(repeating: 409, count: 7))
         let logged = try await fixture.kinds(F.resources).dropFirst(before.count)
         #expect(logged.filter { $0 == .decision }.count == 1)
@@ -441,10 +438,7 @@ struct ExchangeEngineFrequencyTests {
         let request = EngineFixture.consentRequest
         let bytes = try fixture.envelope(request)
         // Copies sent at once (one is answered), then copies of a request already answered.
-        let statuses = await withTaskGroup(of: Int.self) { group in
-            for _ in 0..<6 { group.addTask { await fixture.resources.provide(bytes).status } }
-            return await group.reduce(into: []) { $0.append($1) }
-        }
+        let statuses = await fixture.provideAtOnce(bytes, copies: 6)
         #expect(statuses.sorted() == [200, 409, 409, 409, 409, 409])
         for _ in 0..<3 { #expect(await fixture.resources.provide(bytes).status == 409) }
         // Two more are allowed today: the replays were refused before they were counted.
@@ -556,12 +550,8 @@ struct ExchangeEngineSentenceTests {
     @Test("a request missing a member is refused naming the member and its path, not a decoder dump")
     func missingMember() async throws {
         let fixture = try await EngineFixture()
-        let sealer = try EnvelopeSealer(key: fixture.keys[F.civil]!, issuer: F.civil)
-        let bytes = try sealer.seal(
-            canonicalJSON: Array(
-                #"{"fields":["insuredId"],"purpose":"social-assistance","selector":{"all":true}}"#.utf8),
-            type: .request, audience: F.resources
-        ).bytes
+        let bytes = try fixture.envelope(
+            payload: Array(#"{"fields":["insuredId"],"purpose":"social-assistance","selector":{"all":true}}"#.utf8))
         let reply = await fixture.resources.provide(bytes)
         let refusal = try #require(try fixture.response(reply).refusal)
         #expect(refusal.code == "bad-request")
