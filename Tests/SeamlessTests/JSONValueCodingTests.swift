@@ -313,45 +313,32 @@ struct JSONValueCodingTests {
         return variants
     }
 
-    @Test("broken variants of the request examples are read or refused exactly as JSONDecoder does")
-    func requestVariants() throws {
+    /// Reads every broken variant of the examples in `folder` as `T` both ways, and checks that both outcomes
+    /// (read and refused) were exercised many times.
+    static func expectVariants<T: JSONValueDecodable & Equatable>(_ type: T.Type, _ folder: String) throws {
         var counts = (read: 0, refused: 0)
-        for url in WireExamplesTests.files("exchange-request") {
-            for variant in Self.variants(of: try JSONParser().parse(try Self.bytes(url))) {
-                let bytes = CanonicalJSON.serialize(variant)
-                let read = try Self.expectSameReading(ExchangeRequest.self, bytes, url.lastPathComponent)
+        for url in WireExamplesTests.files(folder) {
+            for variant in variants(of: try JSONParser().parse(try bytes(url))) {
+                let read = try expectSameReading(T.self, CanonicalJSON.serialize(variant), url.lastPathComponent)
                 if case .success = read { counts.read += 1 } else { counts.refused += 1 }
             }
         }
-        // Both outcomes were exercised many times.
-        #expect(counts.read > 100 && counts.refused > 100, "\(counts)")
+        #expect(counts.read > 100 && counts.refused > 100, "\(folder): \(counts)")
+    }
+
+    @Test("broken variants of the request examples are read or refused exactly as JSONDecoder does")
+    func requestVariants() throws {
+        try Self.expectVariants(ExchangeRequest.self, "exchange-request")
     }
 
     @Test("broken variants of the response examples are read or refused exactly as JSONDecoder does")
     func responseVariants() throws {
-        var counts = (read: 0, refused: 0)
-        for url in WireExamplesTests.files("exchange-response") {
-            for variant in Self.variants(of: try JSONParser().parse(try Self.bytes(url))) {
-                let bytes = CanonicalJSON.serialize(variant)
-                let read = try Self.expectSameReading(ExchangeResponse.self, bytes, url.lastPathComponent)
-                if case .success = read { counts.read += 1 } else { counts.refused += 1 }
-            }
-        }
-        #expect(counts.read > 100 && counts.refused > 100, "\(counts)")
+        try Self.expectVariants(ExchangeResponse.self, "exchange-response")
     }
 
     @Test("broken variants of the example audit events are read or refused exactly as JSONDecoder does")
     func auditEventVariants() throws {
-        let folder = repositoryRoot.appendingPathComponent("Schemas/examples/audit-event")
-        var counts = (read: 0, refused: 0)
-        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() {
-            let value = try JSONParser().parse(try Self.bytes(folder.appendingPathComponent(name)))
-            for variant in Self.variants(of: value) {
-                let read = try Self.expectSameReading(AuditEvent.self, CanonicalJSON.serialize(variant), name)
-                if case .success = read { counts.read += 1 } else { counts.refused += 1 }
-            }
-        }
-        #expect(counts.read > 100 && counts.refused > 100, "\(counts)")
+        try Self.expectVariants(AuditEvent.self, "audit-event")
     }
 
     // MARK: Refusals through an envelope
