@@ -751,7 +751,10 @@ public final class ExchangeEngine: ExchangeService, Sendable {
         let records = fetched.response.records.map {
             ReceivedRecord(
                 provider: provider, resource: request.resource, key: $0.key, subject: $0.subject,
-                fields: $0.fields.filter { granted.contains($0.key) }, requestHash: sent.requestHash,
+                // A provider sends only granted fields; a record with more is cut down to them.
+                fields: $0.fields.keys.allSatisfy(granted.contains)
+                    ? $0.fields : $0.fields.filter { granted.contains($0.key) },
+                requestHash: sent.requestHash,
                 purpose: request.purpose, expiresAt: expiresAt,
                 consentIDs: request.legalBasis == .consent ? request.consentIDs : [])
         }
