@@ -54,6 +54,9 @@ public final class HTTPTransport: Transport {
         case let error as NIOConnectionError:
             if let first = error.connectionErrors.first { return describe(first.error) }
             return "the host name could not be resolved"
+        case let error as HTTPClientError where error == .remoteConnectionClosed:
+            // Also a pooled connection the peer closed on going down, found dead only when used.
+            return "the peer closed the connection without answering"
         default:
             return "\(error)"
         }
